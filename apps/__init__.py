@@ -1,0 +1,1 @@
+"""The bounded apps. None imports another: they meet only in ``contracts``."""

@@ -1,0 +1,1 @@
+"""Orders: the product catalog, orders and their lines, the order state machine."""

@@ -1,0 +1,20 @@
+"""The local implementation of ``contracts.orders.OrdersService``."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from apps.orders import selectors
+from contracts.orders import OrderForPayment, OrdersService, OrderStatus
+
+
+class OrdersProvider(OrdersService):
+    def get_order_for_payment(self, *, order_id: UUID, customer_id: UUID) -> OrderForPayment:
+        order = selectors.order_get(order_id=order_id, customer_id=customer_id)
+        return OrderForPayment(
+            order_id=order.id,
+            customer_id=order.customer_id,
+            amount=order.total,
+            currency=order.currency,
+            status=OrderStatus(order.status),
+        )

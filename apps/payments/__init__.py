@@ -1,0 +1,1 @@
+"""Payments: charges with idempotency keys, the gateway, refunds."""

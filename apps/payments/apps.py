@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+from contracts.orders import OrdersService
+
+
+class PaymentsConfig(AppConfig):
+    name = "apps.payments"
+    label = "payments"
+    verbose_name = "Payments"
+    default_auto_field = "django.db.models.BigAutoField"
+    # Contracts this app calls; a system check fails when one has no provider.
+    contracts_used = (OrdersService,)
+
+    def ready(self) -> None:
+        from apps.payments.provider import PaymentsProvider
+        from contracts.payments import PaymentsService
+        from contracts.services import registry
+
+        registry.provide(PaymentsService, PaymentsProvider, replace=True)

@@ -1,0 +1,1 @@
+"""Users: accounts, registration, JWT issuing and profiles."""

@@ -1,0 +1,22 @@
+"""Reads of the users app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from apps.users.models import User
+from contracts.users import UserNotFound
+
+
+def user_get(*, user_id: UUID) -> User:
+    user = User.objects.filter(id=user_id).first()
+    if user is None:
+        raise UserNotFound(details={"user_id": str(user_id)})
+    return user
+
+
+def user_list_by_ids(*, user_ids: Iterable[UUID]) -> list[User]:
+    wanted = list(dict.fromkeys(user_ids))
+    found = {u.id: u for u in User.objects.filter(id__in=wanted)}
+    return [found[i] for i in wanted if i in found]

@@ -1,0 +1,82 @@
+"""Contract of the orders app: what a payment needs to know about an order."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.dto import dto
+from contracts.errors import NotFound
+from contracts.events import Event, event
+from contracts.services import Service
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+@dto
+class OrderForPayment:
+    order_id: UUID
+    customer_id: UUID
+    amount: Decimal
+    currency: str
+    status: OrderStatus
+
+
+class OrderNotFound(NotFound):
+    code = "orders.order_not_found"
+    default_message = "No such order."
+
+
+class OrdersService(Service):
+    owner = "orders"
+
+    def get_order_for_payment(self, *, order_id: UUID, customer_id: UUID) -> OrderForPayment:
+        """The amount to charge for an order of ``customer_id``; raises ``OrderNotFound``.
+
+        An order of another customer is reported as not found, never disclosed.
+        """
+        raise NotImplementedError
+
+
+@dto
+class OrderLineSnapshot:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+@event
+class OrderPlaced(Event):
+    name = "orders.OrderPlaced"
+    version = 1
+
+    order_id: UUID
+    customer_id: UUID
+    total: Decimal
+    currency: str
+    lines: tuple[OrderLineSnapshot, ...] = ()
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)
+
+
+@event
+class OrderCancelled(Event):
+    name = "orders.OrderCancelled"
+    version = 1
+
+    order_id: UUID
+    customer_id: UUID
+    reason: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)

@@ -1,0 +1,86 @@
+"""Contract of the payments app: the state of a payment, and its events."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.dto import dto
+from contracts.errors import NotFound
+from contracts.events import Event, event
+from contracts.services import Service
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+
+
+@dto
+class PaymentStatusDTO:
+    payment_id: UUID
+    order_id: UUID
+    status: PaymentStatus
+    amount: Decimal
+    currency: str
+
+
+class PaymentNotFound(NotFound):
+    code = "payments.payment_not_found"
+    default_message = "No such payment."
+
+
+class PaymentsService(Service):
+    owner = "payments"
+
+    def get_payment_status(self, *, payment_id: UUID) -> PaymentStatusDTO:
+        """The current state of a payment; raises ``PaymentNotFound``."""
+        raise NotImplementedError
+
+
+@event
+class PaymentCaptured(Event):
+    name = "payments.PaymentCaptured"
+    version = 1
+
+    payment_id: UUID
+    order_id: UUID
+    amount: Decimal
+    currency: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)
+
+
+@event
+class PaymentFailed(Event):
+    name = "payments.PaymentFailed"
+    version = 1
+
+    payment_id: UUID
+    order_id: UUID
+    reason_code: str
+    message: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)
+
+
+@event
+class PaymentRefunded(Event):
+    name = "payments.PaymentRefunded"
+    version = 1
+
+    payment_id: UUID
+    order_id: UUID
+    amount: Decimal
+    currency: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)

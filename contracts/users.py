@@ -1,0 +1,64 @@
+"""Contract of the users app: who a customer is, and whether they may buy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from contracts.dto import dto
+from contracts.errors import NotFound
+from contracts.events import Event, event
+from contracts.services import Service
+
+
+@dto
+class UserDTO:
+    id: UUID
+    email: str
+    full_name: str
+    is_active: bool
+    is_staff: bool
+    date_joined: datetime
+
+
+class UserNotFound(NotFound):
+    code = "users.user_not_found"
+    default_message = "No such user."
+
+
+class UsersService(Service):
+    owner = "users"
+
+    def get_user(self, *, user_id: UUID) -> UserDTO:
+        """The user with ``user_id``; raises ``UserNotFound``."""
+        raise NotImplementedError
+
+    def get_users(self, *, user_ids: tuple[UUID, ...]) -> tuple[UserDTO, ...]:
+        """The users among ``user_ids`` that exist, in the order asked for."""
+        raise NotImplementedError
+
+
+@event
+class UserRegistered(Event):
+    name = "users.UserRegistered"
+    version = 1
+
+    user_id: UUID
+    email: str
+    full_name: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.user_id)
+
+
+@event
+class UserDeactivated(Event):
+    name = "users.UserDeactivated"
+    version = 1
+
+    user_id: UUID
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.user_id)

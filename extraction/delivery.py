@@ -1,0 +1,127 @@
+"""In-process delivery of outbox rows to the local subscribers, with the inbox.
+
+The embedded default: right after the publishing transaction commits, each new
+row is claimed (``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it),
+every local handler subscribed to the event runs in a savepoint together with
+its inbox row, and the row is marked published — all in one transaction, so a
+crash leaves either everything or nothing applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contracts import codec
+from contracts.events import Event, Subscription, subscriptions
+from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+_pending_key = "_seams_outbox_ids"
+
+
+def after_commit(row_id: int) -> None:
+    """Deliver ``row_id`` once the current transaction commits."""
+    if settings.SEAMS_EVENT_DELIVERY != "inprocess":
+        return  # the relay picks the row up (see extraction.relay)
+    transaction.on_commit(lambda: deliver_rows([row_id]))
+
+
+def decode(row: OutboxEvent) -> Event:
+    event_type = Event.lookup(row.name, row.version)
+    return codec.from_jsonable(event_type, row.payload)
+
+
+def local_subscriptions(event_type: type[Event]) -> tuple[Subscription, ...]:
+    local = set(settings.SEAMS_SERVICES)
+    return tuple(s for s in subscriptions(event_type) if s.service in local)
+
+
+def apply_once(subscription: Subscription, event: Event) -> bool:
+    """Run ``subscription`` for ``event`` unless its inbox says it already did.
+
+    The inbox row and the handler's effects commit (or roll back) together.
+    Returns whether the handler ran.
+    """
+    with transaction.atomic():
+        _, created = InboxEntry.objects.get_or_create(
+            event_id=event.event_id,
+            handler=subscription.key,
+            defaults={"event_name": event.name},
+        )
+        if created:
+            subscription.handler(event)
+        return created
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter, capped by the settings."""
+    base = settings.SEAMS_OUTBOX_RETRY_BASE_SECONDS
+    cap = settings.SEAMS_OUTBOX_RETRY_MAX_SECONDS
+    return timedelta(seconds=random.uniform(0, min(cap, base * 2 ** (attempts - 1))))  # noqa: S311
+
+
+def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> int:
+    """Deliver the given rows (or the due ones) to local handlers; returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = OutboxEvent.objects.select_for_update(skip_locked=True).filter(
+            status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED)
+        )
+        if row_ids is not None:
+            rows = rows.filter(id__in=list(row_ids))
+        else:
+            rows = rows.exclude(next_attempt_at__gt=now)
+        delivered = 0
+        for row in rows.order_by("id")[:limit]:
+            _deliver_one(row)
+            delivered += 1
+        return delivered
+
+
+def _deliver_one(row: OutboxEvent) -> None:
+    errors: list[str] = []
+    try:
+        event = decode(row)
+    except Exception:  # noqa: BLE001 - a row that cannot be decoded is parked, not retried
+        _record_failure(row, traceback.format_exc(), park=True)
+        return
+    for subscription in local_subscriptions(type(event)):
+        try:
+            apply_once(subscription, event)
+        except Exception as exc:
+            logger.exception("handler %s failed on %s", subscription.key, row.event_id)
+            errors.append(f"{subscription.key}: {type(exc).__name__}: {exc}")
+    if errors:
+        _record_failure(row, "\n".join(errors))
+    else:
+        mark_published(row)
+
+
+def mark_published(row: OutboxEvent) -> None:
+    row.status = OutboxStatus.PUBLISHED
+    row.published_at = timezone.now()
+    row.attempts += 1
+    row.last_error = ""
+    row.next_attempt_at = None
+    row.save(update_fields=["status", "published_at", "attempts", "last_error", "next_attempt_at"])
+
+
+def _record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:
+    row.attempts += 1
+    row.last_error = error[-4000:]
+    if park or row.attempts >= settings.SEAMS_OUTBOX_MAX_ATTEMPTS:
+        row.status = OutboxStatus.PARKED
+        row.next_attempt_at = None
+    else:
+        row.status = OutboxStatus.FAILED
+        row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+    row.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])

@@ -1,0 +1,5 @@
+"""Composition root: settings, URLs, the Celery app, WSGI/ASGI entry points."""
+
+from project.celery import app as celery_app
+
+__all__ = ["celery_app"]
