@@ -11,8 +11,16 @@ from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "version", "aggregate_id", "status", "attempts",
-                    "created_at", "published_at")
+    list_display = (
+        "id",
+        "name",
+        "version",
+        "aggregate_id",
+        "status",
+        "attempts",
+        "created_at",
+        "published_at",
+    )
     list_filter = ("status", "name")
     search_fields = ("event_id", "aggregate_id", "name")
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
