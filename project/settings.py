@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "extraction",
+    "project",
     *(f"apps.{service}" for service in ALL_SERVICES if service in SEAMS_SERVICES),
 ]
 # The users app owns the customer model; a process without it keeps Django's own

@@ -1,0 +1,40 @@
+# Seams: `make run` serves the monolith on embedded defaults; `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_WORKERS ?= 2
+
+.PHONY: install run test lint fmt check schema clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded defaults: SQLite under var/, events delivered in process, demo data.
+run: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/lint-imports --config importlinter.ini
+	$(BIN)/ruff check .
+	$(BIN)/mypy --strict contracts
+	SECRET_KEY=check-only $(BIN)/python manage.py check
+
+test: lint
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var/seams.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProjectConfig(AppConfig):
+    """The composition root as an app: it holds the commands that span every app."""
+
+    name = "project"
+    label = "project"
+    verbose_name = "Seams"

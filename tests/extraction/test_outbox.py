@@ -1,0 +1,138 @@
+"""The transactional outbox and the inbox, on the real database.
+
+These tests commit for real (``transactional_db``): ``on_commit`` callbacks only
+run when the outermost transaction commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from contracts import codec, publish
+from contracts.events import Event, event, subscribe, unsubscribe
+from extraction.delivery import apply_once, deliver_rows, local_subscriptions
+from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@event
+class ProbeHappened(Event):
+    name = "tests.ProbeHappened"
+    version = 1
+
+    label: str
+
+
+@dataclass
+class Calls:
+    seen: list[str]
+
+
+@pytest.fixture
+def probe_handler():
+    """A handler with a real, non-idempotent database effect: it creates a row."""
+    calls = Calls(seen=[])
+
+    @subscribe(ProbeHappened, service="users")
+    def record_probe(event: ProbeHappened) -> None:
+        calls.seen.append(event.label)
+        Group.objects.create(name=f"probe-{uuid.uuid4()}")
+        if event.label.startswith("boom"):
+            raise RuntimeError("handler failed on purpose")
+
+    yield calls
+    unsubscribe(f"{record_probe.__module__}.{record_probe.__qualname__}")
+
+
+def test_publish_then_commit_delivers_once(probe_handler):
+    # when
+    with transaction.atomic():
+        publish(ProbeHappened(label="committed"))
+        assert probe_handler.seen == []  # nothing is delivered before the commit
+    # then
+    assert probe_handler.seen == ["committed"]
+    assert Group.objects.count() == 1
+    row = OutboxEvent.objects.get()
+    assert row.status == OutboxStatus.PUBLISHED
+    assert row.attempts == 1
+    assert InboxEntry.objects.filter(event_id=row.event_id).count() == 1
+    # and a later sweep finds nothing left to deliver
+    assert deliver_rows() == 0
+    assert probe_handler.seen == ["committed"]
+
+
+def test_publish_then_rollback_delivers_nothing(probe_handler):
+    # when
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        publish(ProbeHappened(label="rolled back"))
+        _ = 1 / 0
+    # then
+    assert OutboxEvent.objects.count() == 0
+    assert deliver_rows() == 0
+    assert probe_handler.seen == []
+    assert Group.objects.count() == 0
+
+
+def test_the_same_event_delivered_twice_applies_its_effect_once(probe_handler):
+    # given: an event that was delivered once
+    with transaction.atomic():
+        publish(ProbeHappened(label="twice"))
+    row = OutboxEvent.objects.get()
+    event_ = codec.from_jsonable(ProbeHappened, row.payload)
+    (subscription,) = local_subscriptions(ProbeHappened)
+    # when: the broker redelivers it, and the row is resubmitted as well
+    ran_again = apply_once(subscription, event_)
+    OutboxEvent.objects.filter(id=row.id).update(status=OutboxStatus.PENDING)
+    deliver_rows()
+    # then
+    assert ran_again is False
+    assert probe_handler.seen == ["twice"]
+    assert Group.objects.count() == 1
+    assert InboxEntry.objects.count() == 1
+
+
+def test_a_failing_handler_rolls_back_its_effect_and_the_row_is_retried(probe_handler):
+    # when
+    with transaction.atomic():
+        publish(ProbeHappened(label="boom"))
+    # then: the handler ran, but neither its row nor its inbox entry survived
+    assert probe_handler.seen == ["boom"]
+    assert Group.objects.count() == 0
+    assert InboxEntry.objects.count() == 0
+    row = OutboxEvent.objects.get()
+    assert row.status == OutboxStatus.FAILED
+    assert row.attempts == 1
+    assert "handler failed on purpose" in row.last_error
+    assert row.next_attempt_at is not None
+
+
+def test_a_handler_that_keeps_failing_is_parked(probe_handler, settings):
+    settings.SEAMS_OUTBOX_MAX_ATTEMPTS = 3
+    with transaction.atomic():
+        publish(ProbeHappened(label="boom-forever"))
+    for _ in range(5):
+        OutboxEvent.objects.update(next_attempt_at=None)
+        deliver_rows()
+    row = OutboxEvent.objects.get()
+    assert row.status == OutboxStatus.PARKED
+    assert row.attempts == 3
+    assert probe_handler.seen == ["boom-forever"] * 3
+
+
+def test_publish_outside_a_transaction_is_refused(probe_handler):
+    with pytest.raises(RuntimeError, match=r"must run inside transaction.atomic"):
+        publish(ProbeHappened(label="loose"))
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_events_of_one_transaction_are_delivered_in_publication_order(probe_handler):
+    with transaction.atomic():
+        for label in ("first", "second", "third"):
+            publish(ProbeHappened(label=label))
+    assert probe_handler.seen == ["first", "second", "third"]

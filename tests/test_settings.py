@@ -1,0 +1,46 @@
+"""Settings refuse unsafe or impossible configurations with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check()
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Seams refuses to start: SECRET_KEY is not set and DEBUG is off "
+        "(set SECRET_KEY in the environment, or DEBUG=1 for local development)."
+    ]
+
+
+def test_debug_starts_without_a_secret_key():
+    assert run_check(DEBUG="1").returncode == 0
+
+
+def test_debug_is_off_by_default(settings):
+    assert settings.DEBUG is False
+
+
+def test_unknown_service_names_are_refused():
+    result = run_check(SECRET_KEY="x" * 50, SEAMS_SERVICES="users,shipping")
+    assert result.returncode == 1
+    assert "unknown: shipping" in result.stderr
