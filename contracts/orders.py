@@ -80,3 +80,44 @@ class OrderCancelled(Event):
     @property
     def aggregate_id(self) -> str:
         return str(self.order_id)
+
+
+@event
+class OrderPaid(Event):
+    name = "orders.OrderPaid"
+    version = 1
+
+    order_id: UUID
+    customer_id: UUID
+    payment_id: UUID
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)
+
+
+@event
+class OrderFulfilled(Event):
+    name = "orders.OrderFulfilled"
+    version = 1
+
+    order_id: UUID
+    customer_id: UUID
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)
+
+
+@event
+class OrderRefunded(Event):
+    name = "orders.OrderRefunded"
+    version = 1
+
+    order_id: UUID
+    customer_id: UUID
+    payment_id: UUID
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.order_id)

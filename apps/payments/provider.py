@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from apps.payments import selectors
-from contracts.payments import PaymentsService, PaymentStatus, PaymentStatusDTO
+from contracts.payments import PaymentsService, PaymentStatus, PaymentStatusDTO, RefundDTO
 
 
 class PaymentsProvider(PaymentsService):
@@ -18,3 +18,6 @@ class PaymentsProvider(PaymentsService):
             amount=payment.amount,
             currency=payment.currency,
         )
+
+    def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
+        raise NotImplementedError("refunds arrive with the payments gateway")

@@ -1,0 +1,17 @@
+"""factory-boy factories of the users app."""
+
+from __future__ import annotations
+
+import factory
+
+from apps.users.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.django.Password("correct horse battery staple")
