@@ -32,6 +32,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
+# Regenerate the committed OpenAPI schema after an API change (a test compares them).
+schema: $(STAMP)
+	SECRET_KEY=schema-only $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema/openapi.yaml
+
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

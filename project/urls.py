@@ -9,6 +9,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from project.views import api_index, health
 
+handler400 = "project.views.bad_request"
+handler404 = "project.views.not_found"
+handler500 = "project.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import connection
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
@@ -9,6 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+
+from project.api_errors import error_body
 
 
 @extend_schema(
@@ -48,3 +52,28 @@ def health(request: Request) -> Response:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return Response({"status": "ok", "database": connection.vendor})
+
+
+def _api_error_or_default(request, status, code, message, default):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return default
+
+
+def not_found(request, exception=None):  # type: ignore[no-untyped-def]
+    """404 for URLs no view matches: the API's error shape under /api/, HTML elsewhere."""
+    return _api_error_or_default(
+        request, 404, "not_found", "Not found.", defaults.page_not_found(request, exception)
+    )
+
+
+def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
+    return _api_error_or_default(
+        request, 400, "bad_request", "Bad request.", defaults.bad_request(request, exception)
+    )
+
+
+def server_error(request):  # type: ignore[no-untyped-def]
+    return _api_error_or_default(
+        request, 500, "server_error", "Internal server error.", defaults.server_error(request)
+    )
