@@ -24,7 +24,7 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
-	$(BIN)/lint-imports --config importlinter.ini
+	$(BIN)/lint-imports importlinter.ini
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict contracts
 	SECRET_KEY=check-only $(BIN)/python manage.py check

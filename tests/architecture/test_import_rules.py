@@ -16,7 +16,7 @@ PACKAGES = ("project", "apps", "contracts", "extraction")
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(LINT_IMPORTS), "--config", "importlinter.ini", "--no-cache"],
+        [str(LINT_IMPORTS), "importlinter.ini", "--no-cache"],
         cwd=cwd,
         capture_output=True,
         text=True,
