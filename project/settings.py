@@ -7,6 +7,7 @@ secrets have no default: with DEBUG off the process refuses to start without
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -160,6 +161,10 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.locmem.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Seams shop <shop@seams.invalid>")
+# The welcome email of the users app (a Celery task queued on UserRegistered).
+USERS_WELCOME_EMAIL_ENABLED = env.bool("USERS_WELCOME_EMAIL_ENABLED", default=True)
+USERS_WELCOME_EMAIL_FROM = env.str("USERS_WELCOME_EMAIL_FROM", default=DEFAULT_FROM_EMAIL)
+USERS_WELCOME_EMAIL_SHOP_NAME = env.str("USERS_WELCOME_EMAIL_SHOP_NAME", default="the Seams shop")
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -175,11 +180,34 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
+    # Scoped throttles of the open auth endpoints, per client address. The
+    # counters live in the default cache: per process unless CACHE_URL names a
+    # shared one (Redis), which every multi-process deployment should.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth.register": env.str("THROTTLE_AUTH_REGISTER", default="20/hour"),
+        "auth.token": env.str("THROTTLE_AUTH_TOKEN", default="20/minute"),
+        "auth.refresh": env.str("THROTTLE_AUTH_REFRESH", default="60/minute"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# JWTs are issued by the users app and verified by every service on its own, with
+# the shared signing key: set JWT_SIGNING_KEY to the same value in every process.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": True,
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seams shop API",
