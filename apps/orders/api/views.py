@@ -1,27 +1,237 @@
-"""Views of the orders API: thin, one selector each."""
+"""Views of the orders API: thin, each parses input, calls one service or selector, renders.
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+Authorization: the catalog is public to read (anonymous visitors browse active
+products) and written by staff. Orders are a customer's own — another customer's
+order is answered 404, never 403, so ids cannot be probed — and staff see all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAdminUser
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from apps.orders.models import Order
+from apps.orders import selectors, services
+from apps.orders.api.filters import OrderFilter, ProductFilter
+from apps.orders.api.serializers import (
+    OrderCancelSerializer,
+    OrderPlaceSerializer,
+    OrderSerializer,
+    ProductCreateSerializer,
+    ProductRestockSerializer,
+    ProductSerializer,
+    ProductUpdateSerializer,
+)
+from apps.orders.models import Order, Product
 
 
-class OrderSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Order
-        fields = ["id", "customer_id", "status", "total", "currency", "created_at", "updated_at"]
-        read_only_fields = fields
-        ref_name = "Order"
+class ReadAnyoneWriteStaff(BasePermission):
+    """Anyone, signed in or not, may browse the catalog; only staff change it."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
-@extend_schema(operation_id="orders_list")
+def _error(description: str) -> OpenApiResponse:
+    # The body is the shared error shape, added to every 4xx by the schema hook.
+    return OpenApiResponse(description=description)
+
+
+def _own(request: Request) -> UUID | None:
+    """The customer whose orders this request may touch; None for staff (every order)."""
+    return None if request.user.is_staff else request.user.pk
+
+
+# --- Catalog -----------------------------------------------------------------------------
+
+
+class ProductListView(generics.ListAPIView):
+    permission_classes = [ReadAnyoneWriteStaff]
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return selectors.product_list(include_inactive=self.request.user.is_staff)
+
+    @extend_schema(operation_id="products_list", summary="The catalog (staff also see inactive)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="products_create",
+        summary="Add a product (staff)",
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer, 409: _error("orders.sku_taken")},
+    )
+    def post(self, request: Request) -> Response:
+        data = ProductCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.product_create(**data.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(APIView):
+    permission_classes = [ReadAnyoneWriteStaff]
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        summary="One product",
+        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+    )
+    def get(self, request: Request, product_id: UUID) -> Response:
+        product = selectors.product_get(
+            product_id=product_id, active_only=not request.user.is_staff
+        )
+        return Response(ProductSerializer(product).data)
+
+    @extend_schema(
+        operation_id="products_partial_update",
+        summary="Change name, price, currency or active flag (staff)",
+        request=ProductUpdateSerializer,
+        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+    )
+    def patch(self, request: Request, product_id: UUID) -> Response:
+        data = ProductUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        product = services.product_update(product_id=product_id, **data.validated_data)
+        return Response(ProductSerializer(product).data)
+
+
+class ProductDeactivateView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="products_deactivate",
+        summary="Stop selling a product (staff)",
+        request=None,
+        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+    )
+    def post(self, request: Request, product_id: UUID) -> Response:
+        product = services.product_deactivate(product_id=product_id)
+        return Response(ProductSerializer(product).data)
+
+
+class ProductRestockView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="products_restock",
+        summary="Add units to (or write units off) the stock (staff)",
+        request=ProductRestockSerializer,
+        responses={
+            200: ProductSerializer,
+            404: _error("orders.product_not_found"),
+            409: _error("orders.stock_negative"),
+        },
+    )
+    def post(self, request: Request, product_id: UUID) -> Response:
+        data = ProductRestockSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.product_restock(
+            product_id=product_id, quantity=data.validated_data["quantity"]
+        )
+        return Response(ProductSerializer(product).data)
+
+
+# --- Orders ------------------------------------------------------------------------------
+
+
 class OrderListView(generics.ListAPIView):
-    """The signed-in customer's orders (staff see every order)."""
-
     serializer_class = OrderSerializer
+    filterset_class = OrderFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        request: Request = self.request
-        orders = Order.objects.all()
-        return orders if request.user.is_staff else orders.filter(customer_id=request.user.pk)
+    def get_queryset(self) -> QuerySet[Order]:
+        return selectors.order_list(customer_id=_own(self.request))
+
+    @extend_schema(operation_id="orders_list", summary="The customer's orders (staff: all)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="orders_create",
+        summary="Place an order: reserves the stock, waits for payment",
+        request=OrderPlaceSerializer,
+        responses={
+            201: OrderSerializer,
+            400: _error(
+                "invalid, orders.invalid_lines, orders.product_unknown, "
+                "orders.product_inactive, orders.mixed_currencies, orders.customer_unknown"
+            ),
+            403: _error("orders.customer_inactive"),
+            409: _error("orders.out_of_stock"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = OrderPlaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_place(
+            customer_id=request.user.pk,
+            lines=[(line["sku"], line["quantity"]) for line in data.validated_data["lines"]],
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(APIView):
+    @extend_schema(
+        operation_id="orders_retrieve",
+        summary="One order with its lines",
+        responses={200: OrderSerializer, 404: _error("orders.order_not_found")},
+    )
+    def get(self, request: Request, order_id: UUID) -> Response:
+        order = selectors.order_get(order_id=order_id, customer_id=_own(request))
+        return Response(OrderSerializer(order).data)
+
+
+class OrderCancelView(APIView):
+    @extend_schema(
+        operation_id="orders_cancel",
+        summary="Cancel an order; a paid order is refunded",
+        description=(
+            "A pending order is cancelled and its stock released. A paid order is refunded "
+            "through payments; the answer shows it refunded once payments confirmed "
+            "(at once in the monolith). A declined refund is answered 502 "
+            "`payments.refund_declined` and the order stays paid."
+        ),
+        request=OrderCancelSerializer,
+        responses={
+            200: OrderSerializer,
+            404: _error("orders.order_not_found"),
+            409: _error("orders.illegal_transition, payments.nothing_to_refund"),
+            502: _error("payments.refund_declined"),
+        },
+    )
+    def post(self, request: Request, order_id: UUID) -> Response:
+        data = OrderCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        who = "staff" if request.user.is_staff else "customer"
+        order = services.order_request_cancellation(
+            order_id=order_id,
+            customer_id=_own(request),
+            reason=data.validated_data["reason"] or f"cancelled by the {who}",
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class OrderFulfilView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="orders_fulfil",
+        summary="Mark a paid order as shipped (staff)",
+        request=None,
+        responses={
+            200: OrderSerializer,
+            404: _error("orders.order_not_found"),
+            409: _error("orders.illegal_transition"),
+        },
+    )
+    def post(self, request: Request, order_id: UUID) -> Response:
+        order = services.order_fulfil(order_id=order_id)
+        return Response(OrderSerializer(order).data)

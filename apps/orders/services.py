@@ -1,0 +1,361 @@
+"""Writes of the orders app: placing orders, the order state machine, the catalog.
+
+State machine (each arrow is one function here that locks the order row, checks
+the source state, saves with ``update_fields`` and publishes its event)::
+
+    pending_payment ──order_mark_paid──▶ paid ──order_fulfil──▶ fulfilled
+          │                                │
+     order_cancel                   order_mark_refunded
+          ▼                                ▼
+      cancelled                        refunded
+
+Locks are always taken in the same order — the order row first, then its
+products by primary key — so two transactions never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.orders import selectors
+from apps.orders.error_codes import (
+    CustomerInactive,
+    CustomerUnknown,
+    IllegalTransition,
+    InvalidOrderLines,
+    MixedCurrencies,
+    OutOfStock,
+    PaymentMismatch,
+    ProductInactive,
+    ProductNotFound,
+    ProductUnknown,
+    SkuTaken,
+    StockWouldBeNegative,
+)
+from apps.orders.models import Order, OrderLine, Product
+from contracts import get, publish
+from contracts.orders import (
+    OrderCancelled,
+    OrderFulfilled,
+    OrderLineSnapshot,
+    OrderNotFound,
+    OrderPaid,
+    OrderPlaced,
+    OrderRefunded,
+    OrderStatus,
+)
+from contracts.payments import PaymentsService
+from contracts.users import UserNotFound, UsersService
+
+logger = logging.getLogger(__name__)
+
+PENDING = OrderStatus.PENDING_PAYMENT.value
+PAID = OrderStatus.PAID.value
+FULFILLED = OrderStatus.FULFILLED.value
+CANCELLED = OrderStatus.CANCELLED.value
+REFUNDED = OrderStatus.REFUNDED.value
+
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+
+
+# --- Placing an order --------------------------------------------------------------------
+
+
+def order_place(*, customer_id: UUID, lines: Sequence[tuple[str, int]]) -> Order:
+    """Reserve the stock of ``lines`` ((sku, quantity) pairs) and create a pending order.
+
+    The customer is checked through the users contract before the transaction
+    opens: a contract may be a remote call, and none may run inside a transaction.
+    """
+    wanted = _merge_lines(lines)
+    _ensure_customer_may_buy(customer_id)
+    return _order_create(customer_id=customer_id, wanted=wanted)
+
+
+def _merge_lines(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
+    if not lines or len(lines) > MAX_LINES:
+        raise InvalidOrderLines(details={"lines": f"between 1 and {MAX_LINES} lines"})
+    wanted: dict[str, int] = {}
+    for sku, quantity in lines:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidOrderLines(details={"sku": sku, "quantity": quantity})
+        wanted[sku] = wanted.get(sku, 0) + quantity
+        if wanted[sku] > MAX_QUANTITY:
+            raise InvalidOrderLines(
+                f"At most {MAX_QUANTITY} of one product per order.", details={"sku": sku}
+            )
+    return wanted
+
+
+def _ensure_customer_may_buy(customer_id: UUID) -> None:
+    try:
+        customer = get(UsersService).get_user(user_id=customer_id)
+    except UserNotFound:
+        raise CustomerUnknown(details={"customer_id": str(customer_id)}) from None
+    if not customer.is_active:
+        raise CustomerInactive(details={"customer_id": str(customer_id)})
+
+
+@transaction.atomic
+def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
+    # Row locks in primary-key order: concurrent orders of overlapping products queue
+    # up instead of deadlocking, and each sees the stock the previous one left.
+    products = list(Product.objects.filter(sku__in=list(wanted)).order_by("pk").select_for_update())
+    by_sku = {p.sku: p for p in products}
+    unknown = [sku for sku in wanted if sku not in by_sku]
+    if unknown:
+        raise ProductUnknown(details={"skus": unknown})
+    inactive = [sku for sku in wanted if not by_sku[sku].active]
+    if inactive:
+        raise ProductInactive(details={"skus": inactive})
+    currencies = sorted({p.currency for p in products})
+    if len(currencies) > 1:
+        raise MixedCurrencies(details={"currencies": currencies})
+    short = [
+        {"sku": sku, "requested": qty, "available": by_sku[sku].stock}
+        for sku, qty in wanted.items()
+        if by_sku[sku].stock < qty
+    ]
+    if short:
+        raise OutOfStock(details={"lines": short})
+
+    for product in products:
+        product.stock -= wanted[product.sku]
+        product.save(update_fields=["stock", "updated_at"])
+    order = Order.objects.create(
+        customer_id=customer_id,
+        status=PENDING,
+        total=sum((by_sku[sku].price * qty for sku, qty in wanted.items()), Decimal("0.00")),
+        currency=currencies[0],
+    )
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=by_sku[sku],
+            sku=sku,
+            name=by_sku[sku].name,
+            unit_price=by_sku[sku].price,
+            quantity=qty,
+        )
+        for sku, qty in wanted.items()
+    )
+    publish(
+        OrderPlaced(
+            order_id=order.id,
+            customer_id=order.customer_id,
+            total=order.total,
+            currency=order.currency,
+            lines=tuple(
+                OrderLineSnapshot(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+                for line in order_lines
+            ),
+        )
+    )
+    return order
+
+
+# --- The state machine -------------------------------------------------------------------
+
+
+def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
+    order = Order.objects.select_for_update().filter(id=order_id).first()
+    if order is None:
+        raise OrderNotFound(details={"order_id": str(order_id)})
+    if order.status not in allowed:
+        raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=to)
+    return order
+
+
+def _release_stock(order: Order) -> None:
+    """Give the reserved quantities of ``order`` back to its products (row locks by pk)."""
+    quantities = dict(order.lines.values_list("product_id", "quantity"))
+    locked = Product.objects.filter(pk__in=list(quantities)).order_by("pk").select_for_update()
+    now = timezone.now()
+    for product_id in locked.values_list("pk", flat=True):
+        Product.objects.filter(pk=product_id).update(
+            stock=F("stock") + quantities[product_id], updated_at=now
+        )
+
+
+@transaction.atomic
+def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
+    """pending_payment → paid, once payments has captured exactly the order's total."""
+    order = _lock(order_id, allowed={PENDING}, to=PAID)
+    if (amount, currency) != (order.total, order.currency):
+        raise PaymentMismatch(
+            details={
+                "order_id": str(order.id),
+                "expected": f"{order.total} {order.currency}",
+                "captured": f"{amount} {currency}",
+            }
+        )
+    order.status, order.payment_id, order.paid_at = PAID, payment_id, timezone.now()
+    order.save(update_fields=["status", "payment_id", "paid_at", "updated_at"])
+    publish(OrderPaid(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
+    return order
+
+
+@transaction.atomic
+def order_record_payment_failure(*, order_id: UUID, code: str, message: str) -> Order:
+    """A payment attempt failed: the order stays pending_payment and keeps the reason."""
+    order = _lock(order_id, allowed={PENDING}, to=PENDING)
+    order.last_payment_failure_code = code[:100]
+    order.last_payment_failure_message = message[:500]
+    order.last_payment_failed_at = timezone.now()
+    order.save(
+        update_fields=[
+            "last_payment_failure_code",
+            "last_payment_failure_message",
+            "last_payment_failed_at",
+            "updated_at",
+        ]
+    )
+    return order
+
+
+@transaction.atomic
+def order_fulfil(*, order_id: UUID) -> Order:
+    """paid → fulfilled (the goods have left the warehouse)."""
+    order = _lock(order_id, allowed={PAID}, to=FULFILLED)
+    order.status, order.fulfilled_at = FULFILLED, timezone.now()
+    order.save(update_fields=["status", "fulfilled_at", "updated_at"])
+    publish(OrderFulfilled(order_id=order.id, customer_id=order.customer_id))
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: UUID, reason: str) -> Order:
+    """pending_payment → cancelled, giving the reserved stock back."""
+    order = _lock(order_id, allowed={PENDING}, to=CANCELLED)
+    _cancel_locked(order, reason=reason)
+    return order
+
+
+def _cancel_locked(order: Order, *, reason: str) -> None:
+    _release_stock(order)
+    order.status, order.cancel_reason, order.cancelled_at = CANCELLED, reason[:200], timezone.now()
+    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    publish(OrderCancelled(order_id=order.id, customer_id=order.customer_id, reason=reason))
+
+
+@transaction.atomic
+def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
+    """paid → refunded. The goods never shipped, so their stock is given back."""
+    order = _lock(order_id, allowed={PAID}, to=REFUNDED)
+    _release_stock(order)
+    order.status, order.refunded_at = REFUNDED, timezone.now()
+    order.save(update_fields=["status", "refunded_at", "updated_at"])
+    publish(OrderRefunded(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
+    return order
+
+
+def order_request_cancellation(
+    *, order_id: UUID, reason: str, customer_id: UUID | None = None
+) -> Order:
+    """Cancel an order for a customer (``customer_id``: only their own) or for staff.
+
+    A pending order is cancelled at once. A paid order is refunded by a call to the
+    payments contract, made outside any transaction because the caller needs its
+    answer (a declined refund is reported to whoever asked); the order becomes
+    refunded when payments' ``PaymentRefunded`` event arrives — right after that
+    call in the monolith, a moment later when payments runs as its own service.
+    """
+    order = selectors.order_get(order_id=order_id, customer_id=customer_id)
+    if order.status != PAID:
+        return order_cancel(order_id=order.id, reason=reason)
+    get(PaymentsService).refund_order_payment(order_id=order.id, reason=reason)
+    return selectors.order_get(order_id=order.id)
+
+
+@transaction.atomic
+def order_cancel_pending_of_customer(*, customer_id: UUID, reason: str) -> list[Order]:
+    """Cancel every pending order of a customer, giving their stock back."""
+    orders = list(
+        Order.objects.select_for_update()
+        .filter(customer_id=customer_id, status=PENDING)
+        .order_by("pk")
+    )
+    for order in orders:
+        _cancel_locked(order, reason=reason)
+    return orders
+
+
+# --- The catalog -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    price: Decimal,
+    currency: str = "EUR",
+    stock: int = 0,
+    active: bool = True,
+) -> Product:
+    if Product.objects.filter(sku=sku).exists():
+        raise SkuTaken(details={"sku": sku})
+    try:
+        with transaction.atomic():
+            return Product.objects.create(
+                sku=sku, name=name, price=price, currency=currency, stock=stock, active=active
+            )
+    except IntegrityError:
+        # Lost a race with another create of the same sku.
+        raise SkuTaken(details={"sku": sku}) from None
+
+
+def _lock_product(product_id: UUID) -> Product:
+    product = Product.objects.select_for_update().filter(id=product_id).first()
+    if product is None:
+        raise ProductNotFound(details={"product_id": str(product_id)})
+    return product
+
+
+UPDATABLE_PRODUCT_FIELDS = ("name", "price", "currency", "active")
+
+
+@transaction.atomic
+def product_update(*, product_id: UUID, **changes: object) -> Product:
+    """Change the name, price, currency or active flag (the SKU and stock have their own ways).
+
+    A new price applies to orders placed from now on; placed orders keep theirs.
+    """
+    unknown = sorted(set(changes) - set(UPDATABLE_PRODUCT_FIELDS))
+    if unknown:
+        raise TypeError(f"product_update cannot change {', '.join(unknown)}")
+    product = _lock_product(product_id)
+    for field, value in changes.items():
+        setattr(product, field, value)
+    product.save(update_fields=[*changes, "updated_at"])
+    return product
+
+
+@transaction.atomic
+def product_deactivate(*, product_id: UUID) -> Product:
+    """Stop selling a product; placed orders keep it."""
+    return product_update(product_id=product_id, active=False)
+
+
+@transaction.atomic
+def product_restock(*, product_id: UUID, quantity: int) -> Product:
+    """Add ``quantity`` (negative: write off) to the stock, under the product's row lock.
+
+    A delta, never an absolute value: orders placed meanwhile keep their reservation.
+    """
+    product = _lock_product(product_id)
+    if product.stock + quantity < 0:
+        raise StockWouldBeNegative(
+            details={"sku": product.sku, "stock": product.stock, "quantity": quantity}
+        )
+    product.stock += quantity
+    product.save(update_fields=["stock", "updated_at"])
+    return product
