@@ -48,6 +48,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = error_body(code, "The request is not valid.", details)
+    elif isinstance(exc.detail, dict):
+        # simplejwt's InvalidToken carries {"detail", "code", "messages"}: the
+        # sentence is the message, the rest (why the token failed) the details.
+        details = {k: v for k, v in exc.detail.items() if k != "detail"}
+        response.data = error_body(code, str(exc.detail.get("detail", exc.default_detail)), details)
     else:
         response.data = error_body(code, str(exc.detail))
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
