@@ -170,6 +170,14 @@ USERS_WELCOME_EMAIL_ENABLED = env.bool("USERS_WELCOME_EMAIL_ENABLED", default=Tr
 USERS_WELCOME_EMAIL_FROM = env.str("USERS_WELCOME_EMAIL_FROM", default=DEFAULT_FROM_EMAIL)
 USERS_WELCOME_EMAIL_SHOP_NAME = env.str("USERS_WELCOME_EMAIL_SHOP_NAME", default="the Seams shop")
 
+# --- Payments ---------------------------------------------------------------------------
+# The card processor: "sandbox" (test tokens, see apps/payments/sandbox.py) or the
+# dotted path of an apps.payments.gateway.PaymentGateway subclass.
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
+# How long a retry with the same Idempotency-Key waits for the first request's answer
+# before it gets 409 payments.request_in_progress.
+PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = env.float("PAYMENTS_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from contracts.orders import OrdersService
 
@@ -12,8 +13,10 @@ class PaymentsConfig(AppConfig):
     contracts_used = (OrdersService,)
 
     def ready(self) -> None:
+        from apps.payments.gateway import check_gateway_setting
         from apps.payments.provider import PaymentsProvider
         from contracts.payments import PaymentsService
         from contracts.services import registry
 
         registry.provide(PaymentsService, PaymentsProvider, replace=True)
+        checks.register(check_gateway_setting, checks.Tags.compatibility)

@@ -1,13 +1,23 @@
-"""Payments: one charge attempt for an order, made once per idempotency key."""
+"""Payments: one charge attempt for an order, made once per idempotency key; its refund.
+
+The sandbox gateway's own ledger (``SandboxCharge``, ``SandboxRefund``) lives here
+too: it stands for the card processor's records, so tests and operators can prove
+how many times money really moved.
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from contracts.payments import PaymentStatus
+
+# Payments that hold an order: one in flight or captured at a time, so two requests
+# with different idempotency keys can never both charge the same order.
+ACTIVE_STATUSES = (PaymentStatus.PENDING.value, PaymentStatus.CAPTURED.value)
 
 
 class Payment(models.Model):
@@ -23,16 +33,121 @@ class Payment(models.Model):
     )
     gateway_reference = models.CharField(max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=255)
+    # SHA-256 of the canonical request body: the same key with another body is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    # The answer given to the request that made this payment, replayed verbatim to
+    # every retry with the same key. Empty while the charge is in flight.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    failure_code = models.CharField(max_length=64, blank=True, default="")
+    failure_message = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # The single winner among concurrent requests with one key is decided here.
             models.UniqueConstraint(
                 fields=["customer_id", "idempotency_key"], name="payment_idempotency_per_customer"
+            ),
+            models.UniqueConstraint(
+                fields=["order_id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="payment_one_active_per_order",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created")]
+
+    def __str__(self) -> str:
+        return f"Payment {self.id} ({self.status})"
+
+    @property
+    def has_response(self) -> bool:
+        return self.response_status is not None
+
+
+class Refund(models.Model):
+    """A full refund of a captured payment, claimed before the gateway is called."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    failure_code = models.CharField(max_length=64, blank=True, default="")
+    failure_message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Two staff members pressing "refund" at once: only one claim survives.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status__in=["pending", "succeeded"]),
+                name="refund_one_active_per_payment",
             )
         ]
 
     def __str__(self) -> str:
-        return f"Payment {self.id} ({self.status})"
+        return f"Refund {self.id} of payment {self.payment_id} ({self.status})"
+
+
+class SandboxCharge(models.Model):
+    """One charge the sandbox processor saw (declined ones included), by idempotency key."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        DECLINED = "declined", "Declined"
+
+    reference = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    token = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    decline_code = models.CharField(max_length=64, blank=True, default="")
+    # How many times the key was presented: more than one means someone asked twice.
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"
+
+
+class SandboxRefund(models.Model):
+    """One refund the sandbox processor saw, by idempotency key."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        REFUSED = "refused", "Refused"
+
+    reference = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    decline_code = models.CharField(max_length=64, blank=True, default="")
+    # How many times the key was presented: more than one means someone asked twice.
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"

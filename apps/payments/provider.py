@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from apps.payments import selectors
+from apps.payments import selectors, services
 from contracts.payments import PaymentsService, PaymentStatus, PaymentStatusDTO, RefundDTO
 
 
@@ -20,4 +20,12 @@ class PaymentsProvider(PaymentsService):
         )
 
     def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
-        raise NotImplementedError("refunds arrive with the payments gateway")
+        refund = services.payment_refund_for_order(order_id=order_id, reason=reason)
+        return RefundDTO(
+            refund_id=refund.id,
+            payment_id=refund.payment.id,
+            order_id=refund.payment.order_id,
+            amount=refund.amount,
+            currency=refund.currency,
+            gateway_reference=refund.gateway_reference,
+        )

@@ -2,17 +2,69 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from apps.payments.models import Payment
-from contracts.payments import PaymentNotFound
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from apps.payments.models import Payment, Refund
+from contracts.payments import PaymentNotFound, PaymentStatus
 
 
 def payment_get(*, payment_id: UUID, customer_id: UUID | None = None) -> Payment:
-    payments = Payment.objects.filter(id=payment_id)
+    """The payment; another customer's payment is reported as not found."""
+    payments = Payment.objects.prefetch_related("refunds").filter(id=payment_id)
     if customer_id is not None:
         payments = payments.filter(customer_id=customer_id)
     payment = payments.first()
     if payment is None:
         raise PaymentNotFound(details={"payment_id": str(payment_id)})
     return payment
+
+
+def payment_list(*, customer_id: UUID | None = None) -> QuerySet[Payment]:
+    """Payments, newest first; only ``customer_id``'s when given (staff pass ``None``)."""
+    payments = Payment.objects.all()
+    if customer_id is not None:
+        payments = payments.filter(customer_id=customer_id)
+    return payments
+
+
+def payment_get_by_key(*, customer_id: UUID, idempotency_key: str) -> Payment | None:
+    return Payment.objects.filter(customer_id=customer_id, idempotency_key=idempotency_key).first()
+
+
+def payment_captured_for_order(*, order_id: UUID) -> Payment | None:
+    return Payment.objects.filter(order_id=order_id, status=PaymentStatus.CAPTURED.value).first()
+
+
+def payment_list_stuck(*, older_than: timedelta) -> QuerySet[Payment]:
+    """Pending payments created more than ``older_than`` ago, oldest first."""
+    return Payment.objects.filter(
+        status=PaymentStatus.PENDING.value, created_at__lt=timezone.now() - older_than
+    ).order_by("created_at")
+
+
+def payment_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Count and amount of payments per status and currency created in [since, until)."""
+    rows = (
+        Payment.objects.filter(created_at__gte=since, created_at__lt=until)
+        .values("status", "currency")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("status", "currency")
+    )
+    return [{**row, "amount": row["amount"] or Decimal("0")} for row in rows]
+
+
+def refund_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Count and amount of refunds per status and currency created in [since, until)."""
+    rows = (
+        Refund.objects.filter(created_at__gte=since, created_at__lt=until)
+        .values("status", "currency")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("status", "currency")
+    )
+    return [{**row, "amount": row["amount"] or Decimal("0")} for row in rows]

@@ -1,29 +1,145 @@
-"""Views of the payments API: thin, one selector each."""
+"""Views of the payments API: thin, one service or selector each."""
 
+from __future__ import annotations
+
+from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.payments import selectors
+from apps.payments import selectors, services
+from apps.payments.api.filters import PaymentFilter
+from apps.payments.api.serializers import (
+    PaymentCreateSerializer,
+    PaymentDetailSerializer,
+    PaymentSerializer,
+    RefundCreateSerializer,
+    RefundSerializer,
+)
+from apps.payments.error_codes import IdempotencyKeyRequired
 from apps.payments.models import Payment
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
 
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = ["id", "order_id", "status", "amount", "currency", "created_at"]
-        read_only_fields = fields
-        ref_name = "Payment"
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "A unique key per payment attempt (a UUID is a good choice). Retrying with the same "
+        "key and body returns the first answer and never charges again; the same key with "
+        "another body is refused with 422."
+    ),
+)
+REPLAYED_HEADER_PARAMETER = OpenApiParameter(
+    REPLAYED_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[201, 402, 502, 504],
+    description="`true` when the answer is the stored answer of an earlier request.",
+)
+
+
+def idempotency_key(request: Request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise IdempotencyKeyRequired(details={"header": IDEMPOTENCY_HEADER})
+    return key
+
+
+def customer_scope(request: Request) -> UUID | None:
+    """Whose payments the caller may see: their own, or everybody's for staff."""
+    return None if request.user.is_staff else request.user.pk
+
+
+class PaymentListCreateView(generics.ListAPIView):
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+    queryset = Payment.objects.none()  # for schema generation; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        return selectors.payment_list(customer_id=customer_scope(self.request))
+
+    @extend_schema(operation_id="payments_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The signed-in customer's payments, newest first (staff see every payment)."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="payments_create",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_HEADER_PARAMETER],
+        request=PaymentCreateSerializer,
+        responses={
+            201: PaymentSerializer,
+            400: OpenApiResponse(description="No or invalid Idempotency-Key, or invalid body"),
+            402: OpenApiResponse(description="Declined: `payments.card_declined`, …"),
+            404: OpenApiResponse(description="No such order of yours"),
+            409: OpenApiResponse(
+                description="`payments.order_not_payable` or `payments.request_in_progress`"
+            ),
+            422: OpenApiResponse(description="`payments.idempotency_key_reused`"),
+            502: OpenApiResponse(description="`payments.gateway_error`"),
+            504: OpenApiResponse(description="`payments.gateway_timeout`"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Pay one of your orders with a card token, once per Idempotency-Key.
+
+        The amount and currency come from the order. The answer of the first request
+        (a 201, or a 402/502/504 when the charge failed) is stored and replayed to
+        every retry with the same key and body.
+        """
+        key = idempotency_key(request)
+        body = PaymentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = services.payment_charge(
+            customer_id=request.user.pk,
+            order_id=body.validated_data["order_id"],
+            payment_token=body.validated_data["payment_token"],
+            idempotency_key=key,
+        )
+        response = Response(outcome.body, status=outcome.status_code)
+        if outcome.replayed:
+            response[REPLAYED_HEADER] = "true"
+        return response
 
 
 class PaymentDetailView(APIView):
-    @extend_schema(operation_id="payments_retrieve", responses=PaymentSerializer)
+    @extend_schema(operation_id="payments_retrieve", responses=PaymentDetailSerializer)
     def get(self, request: Request, payment_id: UUID) -> Response:
-        """One payment of the signed-in customer (staff see every payment)."""
-        customer_id = None if request.user.is_staff else request.user.pk
-        payment = selectors.payment_get(payment_id=payment_id, customer_id=customer_id)
-        return Response(PaymentSerializer(payment).data)
+        """One payment of the signed-in customer, with its refunds (staff see every payment)."""
+        payment = selectors.payment_get(payment_id=payment_id, customer_id=customer_scope(request))
+        return Response(PaymentDetailSerializer(payment).data)
+
+
+class PaymentRefundView(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        operation_id="payments_refund",
+        request=RefundCreateSerializer,
+        responses={
+            201: RefundSerializer,
+            403: OpenApiResponse(description="Staff only"),
+            404: OpenApiResponse(description="No such payment"),
+            409: OpenApiResponse(description="`payments.nothing_to_refund`"),
+            502: OpenApiResponse(description="`payments.refund_declined`"),
+        },
+    )
+    def post(self, request: Request, payment_id: UUID) -> Response:
+        """Staff: refund a captured payment in full (the order follows by event)."""
+        body = RefundCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        refund = services.payment_refund(
+            payment_id=payment_id, reason=body.validated_data["reason"]
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

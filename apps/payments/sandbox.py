@@ -1,0 +1,171 @@
+"""The SANDBOX gateway: a card processor stand-in driven by test tokens.
+
+Like a real processor it keeps its own ledger (``SandboxCharge``/``SandboxRefund``)
+and answers a repeated idempotency key with the first result instead of moving
+money again; ``attempts`` counts how often a key was presented, so tests can
+prove the app asked for a charge exactly once.
+
+Tokens (anything else is declined as ``invalid_token``):
+
+=========================  ===================================================
+``tok_success``            charged (``tok_visa``, ``tok_mastercard`` too)
+``tok_slow``               charged after ``SLOW_SECONDS`` (try concurrent retries)
+``tok_decline``            declined: ``card_declined``
+``tok_insufficient_funds`` declined: ``insufficient_funds``
+``tok_timeout``            no answer: raises ``GatewayTimeout``, nothing recorded
+``tok_refund_refused``     charged, but every refund of it is refused
+=========================  ===================================================
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from decimal import Decimal
+
+from django.db import IntegrityError
+from django.db.models import F, Sum
+
+from apps.payments.gateway import (
+    ChargeDeclined,
+    ChargeResult,
+    GatewayTimeout,
+    PaymentGateway,
+    RefundRefused,
+    RefundResult,
+)
+from apps.payments.models import SandboxCharge, SandboxRefund
+
+SUCCESS_TOKENS = frozenset({"tok_success", "tok_visa", "tok_mastercard", "tok_refund_refused"})
+# Test card tokens, not secrets.
+SLOW_TOKEN = "tok_slow"  # noqa: S105
+SLOW_SECONDS = 0.5
+DECLINES = {"tok_decline": "card_declined", "tok_insufficient_funds": "insufficient_funds"}
+TIMEOUT_TOKEN = "tok_timeout"  # noqa: S105
+REFUND_REFUSED_TOKEN = "tok_refund_refused"  # noqa: S105
+
+
+def _reference(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:24]}"
+
+
+class SandboxGateway(PaymentGateway):
+    def _charge(
+        self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
+    ) -> ChargeResult:
+        seen = self._count_attempt(SandboxCharge, idempotency_key)
+        if seen is not None:
+            return self._charge_result(seen)
+        if token == TIMEOUT_TOKEN:
+            raise GatewayTimeout("The sandbox processor did not answer in time.")
+        if token == SLOW_TOKEN:
+            time.sleep(SLOW_SECONDS)
+        decline_code = "" if token in SUCCESS_TOKENS | {SLOW_TOKEN} else "invalid_token"
+        decline_code = DECLINES.get(token, decline_code)
+        try:
+            charge = SandboxCharge.objects.create(
+                reference=_reference("sbx_ch"),
+                idempotency_key=idempotency_key,
+                token=token[:100],
+                amount=amount,
+                currency=currency,
+                outcome=(
+                    SandboxCharge.Outcome.DECLINED
+                    if decline_code
+                    else SandboxCharge.Outcome.SUCCEEDED
+                ),
+                decline_code=decline_code,
+            )
+        except IntegrityError:
+            # The same key arrived twice at once: the processor answers both the same.
+            charge = self._count_attempt(SandboxCharge, idempotency_key)
+            assert charge is not None
+        return self._charge_result(charge)
+
+    def _refund(
+        self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> RefundResult:
+        seen = self._count_attempt(SandboxRefund, idempotency_key)
+        if seen is not None:
+            return self._refund_result(seen)
+        charge = SandboxCharge.objects.filter(
+            reference=charge_reference, outcome=SandboxCharge.Outcome.SUCCEEDED
+        ).first()
+        if charge is None:
+            raise RefundRefused(
+                f"The sandbox has no successful charge {charge_reference}.",
+                decline_code="no_such_charge",
+            )
+        refunded = charge.refunds.filter(outcome=SandboxRefund.Outcome.SUCCEEDED).aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0")
+        decline_code = ""
+        if charge.token == REFUND_REFUSED_TOKEN:
+            decline_code = "refund_refused"
+        elif currency != charge.currency or amount + refunded > charge.amount:
+            decline_code = "amount_exceeds_charge"
+        try:
+            refund = SandboxRefund.objects.create(
+                reference=_reference("sbx_re"),
+                idempotency_key=idempotency_key,
+                charge=charge,
+                amount=amount,
+                currency=currency,
+                outcome=(
+                    SandboxRefund.Outcome.REFUSED
+                    if decline_code
+                    else SandboxRefund.Outcome.SUCCEEDED
+                ),
+                decline_code=decline_code,
+            )
+        except IntegrityError:
+            refund = self._count_attempt(SandboxRefund, idempotency_key)
+            assert refund is not None
+        return self._refund_result(refund)
+
+    def _find_charge(self, *, idempotency_key: str) -> ChargeResult | None:
+        charge = SandboxCharge.objects.filter(
+            idempotency_key=idempotency_key, outcome=SandboxCharge.Outcome.SUCCEEDED
+        ).first()
+        if charge is None:
+            return None
+        return ChargeResult(
+            reference=charge.reference, amount=charge.amount, currency=charge.currency
+        )
+
+    @staticmethod
+    def _count_attempt(
+        model: type[SandboxCharge] | type[SandboxRefund], idempotency_key: str
+    ) -> SandboxCharge | SandboxRefund | None:
+        if not model.objects.filter(idempotency_key=idempotency_key).update(
+            attempts=F("attempts") + 1
+        ):
+            return None
+        return model.objects.get(idempotency_key=idempotency_key)
+
+    @staticmethod
+    def _charge_result(charge: SandboxCharge | SandboxRefund) -> ChargeResult:
+        assert isinstance(charge, SandboxCharge)
+        if charge.outcome == SandboxCharge.Outcome.DECLINED:
+            raise ChargeDeclined(
+                f"The sandbox declined the charge ({charge.decline_code}).",
+                decline_code=charge.decline_code,
+            )
+        return ChargeResult(
+            reference=charge.reference, amount=charge.amount, currency=charge.currency
+        )
+
+    @staticmethod
+    def _refund_result(refund: SandboxCharge | SandboxRefund) -> RefundResult:
+        assert isinstance(refund, SandboxRefund)
+        if refund.outcome == SandboxRefund.Outcome.REFUSED:
+            raise RefundRefused(
+                f"The sandbox refused the refund ({refund.decline_code}).",
+                decline_code=refund.decline_code,
+            )
+        return RefundResult(
+            reference=refund.reference,
+            charge_reference=refund.charge.reference,
+            amount=refund.amount,
+            currency=refund.currency,
+        )
