@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.forms import ModelForm
 from django.http import HttpRequest
 
 from apps.orders import services
@@ -21,8 +21,29 @@ from apps.orders.models import Order, OrderLine, Product
 from contracts.errors import ContractError
 
 
+class ProductAdminForm(forms.ModelForm):
+    """The product form remembers the stock it showed, to apply the operator's difference."""
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "price", "currency", "stock", "active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stock"].show_hidden_initial = True
+
+    def stock_shown(self) -> int:
+        """The stock on the screen when the operator opened the form."""
+        raw = self.data.get(self.add_initial_prefix("stock"))
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return int(self.initial["stock"])
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = ("sku", "name", "price", "currency", "stock", "active", "updated_at")
     list_filter = ("active", "currency")
     search_fields = ("sku", "name")
@@ -45,7 +66,9 @@ class ProductAdmin(admin.ModelAdmin):
         # Placed orders copy the SKU; changing it later would orphan their history.
         return (*self.readonly_fields, "sku") if obj is not None else self.readonly_fields
 
-    def save_model(self, request: HttpRequest, obj: Product, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Product, form: ProductAdminForm, change: bool
+    ) -> None:
         if not change:
             super().save_model(request, obj, form, change)
             return
@@ -54,7 +77,7 @@ class ProductAdmin(admin.ModelAdmin):
         if "stock" in form.changed_data:
             # Apply the difference the operator typed, not the absolute number: orders
             # placed while the form was open keep their reservation.
-            delta = form.cleaned_data["stock"] - form.initial["stock"]
+            delta = form.cleaned_data["stock"] - form.stock_shown()
             try:
                 product = services.product_restock(product_id=obj.pk, quantity=delta)
             except ContractError as exc:
