@@ -9,6 +9,7 @@ class UsersConfig(AppConfig):
     contracts_used = ()
 
     def ready(self) -> None:
+        from apps.users import handlers  # noqa: F401 - subscribes the event handlers
         from apps.users.provider import UsersProvider
         from contracts.services import registry
         from contracts.users import UsersService

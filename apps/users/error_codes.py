@@ -1,6 +1,6 @@
 """Error codes of the users app (the contract's own errors live in contracts.users)."""
 
-from contracts.errors import Conflict
+from contracts.errors import Conflict, ContractError
 
 
 class EmailTaken(Conflict):
@@ -11,3 +11,22 @@ class EmailTaken(Conflict):
 class UserAlreadyInactive(Conflict):
     code = "users.already_inactive"
     default_message = "This account is deactivated already."
+
+
+class UserAlreadyActive(Conflict):
+    code = "users.already_active"
+    default_message = "This account is active already."
+
+
+class WeakPassword(ContractError):
+    """The password fails Django's password validators; ``details["password"]`` says why."""
+
+    code = "users.weak_password"
+    http_status = 400
+    default_message = "The password is too weak."
+
+
+class NotAllowed(ContractError):
+    code = "users.not_allowed"
+    http_status = 403
+    default_message = "You may not do this to that account."

@@ -7,16 +7,26 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Addresses are compared case-insensitively everywhere (login, uniqueness),
+        # so they are stored lower-cased once, here.
+        return super().normalize_email(email).strip().lower()
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=self.normalize_email(username))
+
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
             raise ValueError("an email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -34,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set by ``user_deactivate`` and cleared by ``user_reactivate``: when and
+    # therefore whether the UserDeactivated event went out for this account.
+    deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -43,6 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # The manager lower-cases addresses; this keeps a raw insert (or the
+            # admin) from creating "Ada@x" next to "ada@x".
+            models.UniqueConstraint(Lower("email"), name="users_user_email_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.email
