@@ -30,6 +30,7 @@ from apps.orders.api.serializers import (
     ProductUpdateSerializer,
 )
 from apps.orders.models import Order, Product
+from contracts.orders import OrderStatus
 
 
 class ReadAnyoneWriteStaff(BasePermission):
@@ -196,12 +197,15 @@ class OrderCancelView(APIView):
         description=(
             "A pending order is cancelled and its stock released. A paid order is refunded "
             "through payments; the answer shows it refunded once payments confirmed "
-            "(at once in the monolith). A declined refund is answered 502 "
-            "`payments.refund_declined` and the order stays paid."
+            "(at once in the monolith): 200. When payments runs as its own service the "
+            "refund may be accepted before its event arrives: 202 with the order still paid. "
+            "A declined refund is answered 502 `payments.refund_declined` and the order "
+            "stays paid."
         ),
         request=OrderCancelSerializer,
         responses={
             200: OrderSerializer,
+            202: OrderSerializer,
             404: _error("orders.order_not_found"),
             409: _error("orders.illegal_transition, payments.nothing_to_refund"),
             502: _error("payments.refund_declined"),
@@ -216,7 +220,12 @@ class OrderCancelView(APIView):
             customer_id=_own(request),
             reason=data.validated_data["reason"] or f"cancelled by the {who}",
         )
-        return Response(OrderSerializer(order).data)
+        # Refund accepted by payments, its event not arrived yet (payments runs apart).
+        refund_pending = order.status == OrderStatus.PAID.value
+        return Response(
+            OrderSerializer(order).data,
+            status=status.HTTP_202_ACCEPTED if refund_pending else status.HTTP_200_OK,
+        )
 
 
 class OrderFulfilView(APIView):
