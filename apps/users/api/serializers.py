@@ -15,17 +15,6 @@ from apps.users.models import User
 from apps.users.tokens import with_claims
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (documentation only)."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-    class Meta:
-        ref_name = "UsersApiError"
-
-
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(

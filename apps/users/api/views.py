@@ -15,13 +15,11 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.users import selectors, services
 from apps.users.api.serializers import (
-    ApiErrorSerializer,
     ProfileUpdateSerializer,
     RegisterSerializer,
     StaffUserSerializer,
@@ -29,12 +27,15 @@ from apps.users.api.serializers import (
     TokenRefreshSerializer,
     UserProfileSerializer,
 )
+from apps.users.api.throttles import AuthRateThrottle
 from apps.users.filters import UserFilter
 from apps.users.models import User
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ApiErrorSerializer, description=description)
+    # No body schema here: the project's schema hook gives every error response
+    # the shared ``Error`` component.
+    return OpenApiResponse(description=description)
 
 
 THROTTLED = _error("Too many attempts from this client (`throttled`); retry later.")
@@ -49,7 +50,7 @@ class AuthEndpoint:
 
     authentication_classes: tuple[type, ...] = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (AuthRateThrottle,)
 
 
 class RegisterView(AuthEndpoint, APIView):
@@ -57,6 +58,7 @@ class RegisterView(AuthEndpoint, APIView):
 
     @extend_schema(
         operation_id="auth_register",
+        tags=["auth"],
         request=RegisterSerializer,
         responses={
             201: UserProfileSerializer,
@@ -79,6 +81,7 @@ class TokenObtainView(AuthEndpoint, TokenObtainPairView):
 
     @extend_schema(
         operation_id="auth_token_obtain",
+        tags=["auth"],
         responses={
             200: TokenPairSerializer,
             401: _error("Wrong email or password, or a deactivated account."),
@@ -99,6 +102,7 @@ class TokenRefreshAccessView(AuthEndpoint, TokenRefreshView):
 
     @extend_schema(
         operation_id="auth_token_refresh",
+        tags=["auth"],
         responses={
             200: TokenRefreshSerializer,
             401: _error("The refresh token is invalid or expired, or the account inactive."),
@@ -111,7 +115,9 @@ class TokenRefreshAccessView(AuthEndpoint, TokenRefreshView):
 
 
 class MeView(APIView):
-    @extend_schema(operation_id="users_me_retrieve", responses=UserProfileSerializer)
+    @extend_schema(
+        operation_id="users_me_retrieve", tags=["users"], responses=UserProfileSerializer
+    )
     def get(self, request: Request) -> Response:
         """The signed-in user's account."""
         user = selectors.user_get(user_id=request.user.pk)
@@ -119,6 +125,7 @@ class MeView(APIView):
 
     @extend_schema(
         operation_id="users_me_update",
+        tags=["users"],
         request=ProfileUpdateSerializer,
         responses={200: UserProfileSerializer, 400: _error("Invalid input.")},
     )
@@ -138,6 +145,7 @@ class MeView(APIView):
 class MeDeactivateView(APIView):
     @extend_schema(
         operation_id="users_me_deactivate",
+        tags=["users"],
         request=None,
         responses={200: UserProfileSerializer, 409: _error("Deactivated already.")},
     )
@@ -147,7 +155,7 @@ class MeDeactivateView(APIView):
         return Response(UserProfileSerializer(user).data)
 
 
-@extend_schema_view(get=extend_schema(operation_id="users_list"))
+@extend_schema_view(get=extend_schema(operation_id="users_list", tags=["users"]))
 class UserListView(generics.ListAPIView):
     """Every account, newest first, with filters (staff only)."""
 
@@ -164,6 +172,7 @@ class UserDetailView(APIView):
 
     @extend_schema(
         operation_id="users_retrieve",
+        tags=["users"],
         responses={200: StaffUserSerializer, 404: _error("No such user.")},
     )
     def get(self, request: Request, user_id: UUID) -> Response:
@@ -176,6 +185,7 @@ class UserDeactivateView(APIView):
 
     @extend_schema(
         operation_id="users_deactivate",
+        tags=["users"],
         request=None,
         responses={
             200: StaffUserSerializer,

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.users import services
@@ -249,9 +248,15 @@ def test_refresh_of_a_deactivated_or_deleted_account_is_a_401(api):
 
 
 @pytest.fixture
-def low_rates(monkeypatch):
-    for scope in ("auth.register", "auth.token", "auth.refresh"):
-        monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, scope, "2/minute")
+def low_rates(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "auth.register": "2/minute",
+            "auth.token": "2/minute",
+            "auth.refresh": "2/minute",
+        },
+    }
 
 
 def test_token_attempts_are_throttled_with_a_429_in_the_error_shape(api, low_rates):

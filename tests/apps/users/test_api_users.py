@@ -138,10 +138,25 @@ def test_staff_filters_by_status_role_and_search(client_for):
     assert emails(search="example.com", is_active="true") == ["ada@example.com"]
 
 
-def test_a_bad_filter_value_is_a_400_not_a_500(client_for):
-    response = client_for(StaffUserFactory()).get(USERS, {"joined_after": "yesterday"})
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
+)
+def test_a_bad_date_filter_is_a_400_not_a_500(client_for, value):
+    response = client_for(StaffUserFactory()).get(USERS, {"joined_after": value})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+    assert "joined_after" in response.json()["details"]
+
+
+def test_a_date_filter_with_an_offset_postgres_would_refuse_still_works(client_for):
+    # given: +17:31 is a valid ISO offset, but out of PostgreSQL's range
+    staff = StaffUserFactory()
+    # when
+    response = client_for(staff).get(USERS, {"joined_before": "2000-10-31T13:31:11+17:31"})
+    # then
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 def test_a_customer_cannot_list_or_read_accounts(client_for):
