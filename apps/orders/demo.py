@@ -103,4 +103,9 @@ def _history(status: OrderStatus, email: str, number: int) -> dict[str, object]:
         return {"paid_at": now, "fulfilled_at": now, "payment_id": payment_id}
     if status is OrderStatus.CANCELLED:
         return {"cancelled_at": now, "cancel_reason": "changed their mind"}
-    return {}
+    # The demo payments include a declined first attempt at this order.
+    return {
+        "last_payment_failure_code": "payments.card_declined",
+        "last_payment_failure_message": "The sandbox declined the charge (card_declined).",
+        "last_payment_failed_at": now,
+    }

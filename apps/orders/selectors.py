@@ -40,6 +40,9 @@ def order_ids_stale(*, placed_before: datetime) -> list[UUID]:
     )
 
 
+CENT = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class StatusFigures:
     status: str
@@ -68,7 +71,8 @@ def order_figures_by_status(
             status=row["status"],
             currency=row["currency"],
             orders=row["orders"],
-            amount=row["amount"] or Decimal("0.00"),
+            # SQLite sums decimals as floats; money is always shown to the cent.
+            amount=Decimal(row["amount"] or 0).quantize(CENT),
         )
         for row in rows
     ]
