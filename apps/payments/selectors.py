@@ -27,7 +27,7 @@ def payment_get(*, payment_id: UUID, customer_id: UUID | None = None) -> Payment
 
 def payment_list(*, customer_id: UUID | None = None) -> QuerySet[Payment]:
     """Payments, newest first; only ``customer_id``'s when given (staff pass ``None``)."""
-    payments = Payment.objects.all()
+    payments = Payment.objects.prefetch_related("refunds")
     if customer_id is not None:
         payments = payments.filter(customer_id=customer_id)
     return payments

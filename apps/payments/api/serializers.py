@@ -7,25 +7,6 @@ from rest_framework import serializers
 from apps.payments.models import Payment, Refund
 
 
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = [
-            "id",
-            "order_id",
-            "customer_id",
-            "status",
-            "amount",
-            "currency",
-            "gateway_reference",
-            "failure_code",
-            "failure_message",
-            "created_at",
-        ]
-        read_only_fields = fields
-        ref_name = "Payment"
-
-
 class RefundSerializer(serializers.ModelSerializer):
     payment_id = serializers.UUIDField(read_only=True)
 
@@ -47,13 +28,28 @@ class RefundSerializer(serializers.ModelSerializer):
         ref_name = "PaymentRefund"
 
 
-class PaymentDetailSerializer(PaymentSerializer):
+class PaymentSerializer(serializers.ModelSerializer):
+    # One component for the list, the detail and the stored answer: a status enum
+    # shared by two components would get an unstable generated name.
     refunds = RefundSerializer(many=True, read_only=True)
 
-    class Meta(PaymentSerializer.Meta):
-        fields = [*PaymentSerializer.Meta.fields, "updated_at", "refunds"]
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "order_id",
+            "customer_id",
+            "status",
+            "amount",
+            "currency",
+            "gateway_reference",
+            "failure_code",
+            "failure_message",
+            "created_at",
+            "refunds",
+        ]
         read_only_fields = fields
-        ref_name = "PaymentDetail"
+        ref_name = "Payment"
 
 
 class PaymentCreateSerializer(serializers.Serializer):

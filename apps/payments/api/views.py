@@ -17,7 +17,6 @@ from apps.payments import selectors, services
 from apps.payments.api.filters import PaymentFilter
 from apps.payments.api.serializers import (
     PaymentCreateSerializer,
-    PaymentDetailSerializer,
     PaymentSerializer,
     RefundCreateSerializer,
     RefundSerializer,
@@ -114,11 +113,11 @@ class PaymentListCreateView(generics.ListAPIView):
 
 
 class PaymentDetailView(APIView):
-    @extend_schema(operation_id="payments_retrieve", responses=PaymentDetailSerializer)
+    @extend_schema(operation_id="payments_retrieve", responses=PaymentSerializer)
     def get(self, request: Request, payment_id: UUID) -> Response:
         """One payment of the signed-in customer, with its refunds (staff see every payment)."""
         payment = selectors.payment_get(payment_id=payment_id, customer_id=customer_scope(request))
-        return Response(PaymentDetailSerializer(payment).data)
+        return Response(PaymentSerializer(payment).data)
 
 
 class PaymentRefundView(APIView):

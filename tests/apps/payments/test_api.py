@@ -136,3 +136,30 @@ def test_a_malformed_json_body_is_a_400(customer_api):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_request"
+
+
+def test_the_list_filters_by_creation_time(customer, customer_api):
+    # given
+    from datetime import UTC, datetime
+
+    old = PaymentFactory(customer_id=customer.id, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    new = PaymentFactory(customer_id=customer.id, created_at=datetime(2026, 6, 1, tzinfo=UTC))
+    # when / then: offsets are honoured (03:00+02:00 is 01:00 UTC)
+    after = customer_api.get(PAYMENTS_URL, {"created_after": "2026-03-01T03:00:00+02:00"})
+    before = customer_api.get(PAYMENTS_URL, {"created_before": "2026-03-01T00:00:00Z"})
+    assert ids(after) == {str(new.id)}
+    assert ids(before) == {str(old.id)}
+
+
+def test_an_offset_postgresql_does_not_know_is_converted_not_a_500(customer_api):
+    # PostgreSQL refuses offsets beyond 15:59 that Python accepts
+    response = customer_api.get(PAYMENTS_URL, {"created_after": "0164-02-14T06:40:34+20:55"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+05:00", "yesterday"])
+def test_an_impossible_creation_time_is_a_400(customer_api, value):
+    response = customer_api.get(PAYMENTS_URL, {"created_after": value})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "created_after" in response.json()["details"]
