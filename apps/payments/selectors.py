@@ -13,6 +13,8 @@ from django.utils import timezone
 from apps.payments.models import Payment, Refund
 from contracts.payments import PaymentNotFound, PaymentStatus
 
+CENT = Decimal("0.01")
+
 
 def payment_get(*, payment_id: UUID, customer_id: UUID | None = None) -> Payment:
     """The payment; another customer's payment is reported as not found."""
@@ -48,6 +50,11 @@ def payment_list_stuck(*, older_than: timedelta) -> QuerySet[Payment]:
     ).order_by("created_at")
 
 
+def _money(total: Decimal | None) -> Decimal:
+    # SQLite sums decimals as floats: bring the total back to the column's 2 places.
+    return Decimal(total or 0).quantize(CENT)
+
+
 def payment_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Count and amount of payments per status and currency created in [since, until)."""
     rows = (
@@ -56,7 +63,7 @@ def payment_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by("status", "currency")
     )
-    return [{**row, "amount": row["amount"] or Decimal("0")} for row in rows]
+    return [{**row, "amount": _money(row["amount"])} for row in rows]
 
 
 def refund_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
@@ -67,4 +74,4 @@ def refund_totals(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by("status", "currency")
     )
-    return [{**row, "amount": row["amount"] or Decimal("0")} for row in rows]
+    return [{**row, "amount": _money(row["amount"])} for row in rows]
