@@ -63,10 +63,6 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"Payment {self.id} ({self.status})"
 
-    @property
-    def has_response(self) -> bool:
-        return self.response_status is not None
-
 
 class Refund(models.Model):
     """A full refund of a captured payment, claimed before the gateway is called."""
