@@ -1,4 +1,4 @@
-"""Admin screens for the outbox and the inbox."""
+"""Admin screens for the outbox, the inbox and the consumers' failed deliveries."""
 
 from __future__ import annotations
 
@@ -6,11 +6,27 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
+from extraction.models import (
+    DeliveryFailure,
+    DeliveryStatus,
+    InboxEntry,
+    OutboxEvent,
+)
+from extraction.services import RESUBMITTABLE, delivery_resubmit, outbox_resubmit
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows are written by the machinery; people only look and resubmit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "name",
@@ -19,31 +35,46 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "created_at",
+        "last_attempt_at",
         "published_at",
     )
     list_filter = ("status", "name")
     search_fields = ("event_id", "aggregate_id", "name")
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
     date_hierarchy = "created_at"
     actions = ["resubmit"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     @admin.action(description="Resubmit the selected failed or parked events")
     def resubmit(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
-        count = queryset.filter(status__in=(OutboxStatus.FAILED, OutboxStatus.PARKED)).update(
-            status=OutboxStatus.PENDING, next_attempt_at=None, attempts=0
-        )
+        ids = list(queryset.filter(status__in=RESUBMITTABLE).values_list("id", flat=True))
+        count = outbox_resubmit(ids=ids) if ids else 0
         self.message_user(request, f"{count} event(s) resubmitted.", messages.SUCCESS)
 
 
+@admin.register(DeliveryFailure)
+class DeliveryFailureAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "event_name",
+        "handler",
+        "service",
+        "status",
+        "attempts",
+        "last_failed_at",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "service", "event_name")
+    search_fields = ("event_id", "handler", "event_name", "last_error")
+    actions = ["resubmit"]
+
+    @admin.action(description="Resubmit the selected parked deliveries")
+    def resubmit(self, request: HttpRequest, queryset: QuerySet[DeliveryFailure]) -> None:
+        ids = list(queryset.filter(status=DeliveryStatus.PARKED).values_list("id", flat=True))
+        count = delivery_resubmit(ids=ids) if ids else 0
+        self.message_user(request, f"{count} delivery(ies) resubmitted.", messages.SUCCESS)
+
+
 @admin.register(InboxEntry)
-class InboxEntryAdmin(admin.ModelAdmin):
+class InboxEntryAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "event_name", "handler", "processed_at")
     list_filter = ("event_name", "handler")
     search_fields = ("event_id", "handler")
-    readonly_fields = [f.name for f in InboxEntry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -1,4 +1,7 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ExtractionConfig(AppConfig):
@@ -13,3 +16,7 @@ class ExtractionConfig(AppConfig):
         from extraction.bus import OutboxBus
 
         install_bus(OutboxBus())
+        # Test and benchmark probes subscribe here, in every process that loads
+        # these settings (relay, worker, the test runner itself).
+        for module in settings.SEAMS_EXTRA_HANDLER_MODULES:
+            import_module(module)

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
-from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
+from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
+from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,14 @@ _pending_key = "_seams_outbox_ids"
 
 
 def after_commit(row_id: int) -> None:
-    """Deliver ``row_id`` once the current transaction commits."""
+    """Deliver ``row_id`` once the current transaction commits.
+
+    With a broker the relay process publishes the row (see extraction.relay);
+    the transaction only wakes it up when it commits.
+    """
     if settings.SEAMS_EVENT_DELIVERY != "inprocess":
-        return  # the relay picks the row up (see extraction.relay)
+        notify_relays()
+        return
     transaction.on_commit(lambda: deliver_rows([row_id]))
 
 
@@ -74,7 +80,7 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
     now = timezone.now()
     with transaction.atomic():
         rows = OutboxEvent.objects.select_for_update(skip_locked=True).filter(
-            status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED)
+            status__in=DUE_STATUSES
         )
         if row_ids is not None:
             rows = rows.filter(id__in=list(row_ids))
@@ -92,7 +98,7 @@ def _deliver_one(row: OutboxEvent) -> None:
     try:
         event = decode(row)
     except Exception:  # noqa: BLE001 - a row that cannot be decoded is parked, not retried
-        _record_failure(row, traceback.format_exc(), park=True)
+        record_failure(row, traceback.format_exc(), park=True)
         return
     for subscription in local_subscriptions(type(event)):
         try:
@@ -101,27 +107,39 @@ def _deliver_one(row: OutboxEvent) -> None:
             logger.exception("handler %s failed on %s", subscription.key, row.event_id)
             errors.append(f"{subscription.key}: {type(exc).__name__}: {exc}")
     if errors:
-        _record_failure(row, "\n".join(errors))
+        record_failure(row, "\n".join(errors))
     else:
         mark_published(row)
 
 
 def mark_published(row: OutboxEvent) -> None:
     row.status = OutboxStatus.PUBLISHED
-    row.published_at = timezone.now()
+    row.published_at = row.last_attempt_at = timezone.now()
     row.attempts += 1
     row.last_error = ""
     row.next_attempt_at = None
-    row.save(update_fields=["status", "published_at", "attempts", "last_error", "next_attempt_at"])
+    row.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "last_attempt_at",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+        ]
+    )
 
 
-def _record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:
+def record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:
     row.attempts += 1
     row.last_error = error[-4000:]
+    row.last_attempt_at = timezone.now()
     if park or row.attempts >= settings.SEAMS_OUTBOX_MAX_ATTEMPTS:
         row.status = OutboxStatus.PARKED
         row.next_attempt_at = None
     else:
         row.status = OutboxStatus.FAILED
         row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
-    row.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    row.save(
+        update_fields=["status", "attempts", "last_error", "last_attempt_at", "next_attempt_at"]
+    )

@@ -1,4 +1,17 @@
-"""The event publication registry (outbox) and the consumers' inbox."""
+"""The event publication registry (outbox), the consumers' inbox and their failures.
+
+- ``OutboxEvent``: one row per published event, in the publisher's database. Its
+  status tells how far the event got: ``pending`` (not yet handed over),
+  ``published`` (delivered in process, or confirmed by the broker), ``failed``
+  (will be retried at ``next_attempt_at``) or ``parked`` (gave up after
+  ``SEAMS_OUTBOX_MAX_ATTEMPTS``; resubmit it by hand).
+- ``InboxEntry``: a handler has applied an event; written in the handler's own
+  transaction, so a redelivered event is a no-op.
+- ``DeliveryFailure``: with a broker, a handler of a consuming service that
+  raised. It keeps the attempts, the last error and the envelope, so the delivery
+  can be parked and resubmitted in the consumer's own database (in split mode the
+  consumer never sees the publisher's outbox).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +24,9 @@ class OutboxStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     FAILED = "failed", "Failed (will retry)"
     PARKED = "parked", "Parked (dead letter)"
+
+
+DUE_STATUSES = (OutboxStatus.PENDING, OutboxStatus.FAILED)
 
 
 class OutboxEvent(models.Model):
@@ -33,11 +49,21 @@ class OutboxEvent(models.Model):
     last_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["status", "id"], name="outbox_status_id")]
+        indexes = [
+            models.Index(fields=["status", "id"], name="outbox_status_id"),
+            # The relay's claim query only ever looks at the few rows still due:
+            # a partial index keeps it cheap however many published rows pile up.
+            models.Index(
+                fields=["id"],
+                name="outbox_due",
+                condition=models.Q(status__in=["pending", "failed"]),
+            ),
+        ]
         verbose_name = "outbox event"
 
     def __str__(self) -> str:
@@ -51,7 +77,7 @@ class InboxEntry(models.Model):
     event_id = models.UUIDField()
     handler = models.CharField(max_length=255)
     event_name = models.CharField(max_length=200)
-    processed_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [
@@ -62,3 +88,42 @@ class InboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_name} {self.event_id} → {self.handler}"
+
+
+class DeliveryStatus(models.TextChoices):
+    RETRYING = "retrying", "Retrying"
+    PARKED = "parked", "Parked (dead letter)"
+    RESOLVED = "resolved", "Resolved"
+
+
+class DeliveryFailure(models.Model):
+    """A consumer's handler failed on an event (broker mode): one row per (event, handler)."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField()
+    event_name = models.CharField(max_length=200, db_index=True)
+    handler = models.CharField(max_length=255)
+    service = models.CharField(max_length=50)
+    envelope = models.JSONField(help_text="The message as received, for resubmission.")
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RETRYING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "handler"], name="delivery_failure_once_per_handler"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="delivery_failure_status_id")]
+        ordering = ["id"]
+        verbose_name = "consumer delivery failure"
+
+    def __str__(self) -> str:
+        return f"{self.event_name} {self.event_id} → {self.handler} ({self.status})"

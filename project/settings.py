@@ -148,6 +148,22 @@ SEAMS_EVENT_DELIVERY = "broker" if CELERY_BROKER_URL else "inprocess"
 SEAMS_OUTBOX_MAX_ATTEMPTS = env.int("SEAMS_OUTBOX_MAX_ATTEMPTS", default=8)
 SEAMS_OUTBOX_RETRY_BASE_SECONDS = env.float("SEAMS_OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 SEAMS_OUTBOX_RETRY_MAX_SECONDS = env.float("SEAMS_OUTBOX_RETRY_MAX_SECONDS", default=600.0)
+# Broker mode (see docs/events.md): the topic exchange is "<prefix>.events" and each
+# consuming service has its durable queue "<prefix>.<service>"; tests isolate
+# themselves with a prefix of their own.
+SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
+SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
+# interval as a fallback, and for the failed rows that come due.
+SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
+SEAMS_RELAY_RECONNECT_MAX_SECONDS = env.float("SEAMS_RELAY_RECONNECT_MAX_SECONDS", default=30.0)
+SEAMS_RELAY_CONFIRM_TIMEOUT_SECONDS = env.float("SEAMS_RELAY_CONFIRM_TIMEOUT_SECONDS", default=30.0)
+# Retention of completed rows (published outbox rows, resolved delivery failures)
+# and of the inbox, whose rows are what makes a late redelivery a no-op.
+SEAMS_OUTBOX_RETENTION_DAYS = env.int("SEAMS_OUTBOX_RETENTION_DAYS", default=7)
+SEAMS_INBOX_RETENTION_DAYS = env.int("SEAMS_INBOX_RETENTION_DAYS", default=30)
+# Extra modules that subscribe handlers (test and benchmark probes only).
+SEAMS_EXTRA_HANDLER_MODULES = env.list("SEAMS_EXTRA_HANDLER_MODULES", default=[])
 
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -157,6 +173,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
+    "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
+}
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

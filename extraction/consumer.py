@@ -1,0 +1,148 @@
+"""Broker mode, consuming side: run one service's handlers for one message.
+
+The Celery task ``seams.events.consume`` (extraction.tasks) calls ``handle``.
+Each handler runs in its own transaction together with its inbox row
+(``apply_once``), so a redelivered message is a no-op for every handler that
+already applied it. A handler that raises is recorded in ``DeliveryFailure``
+(attempts, last error, next attempt) in a transaction of its own, after its
+effects rolled back; the task then sends the message again, to that service's
+queue only, after an exponential backoff with jitter. After
+``SEAMS_OUTBOX_MAX_ATTEMPTS`` attempts the delivery is parked: nothing retries it
+until someone resubmits it (admin, ``manage.py outbox resubmit --deliveries``).
+The other messages keep flowing meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contracts import codec
+from contracts.events import Event, Subscription, subscriptions
+from extraction.delivery import apply_once, retry_delay
+from extraction.models import DeliveryFailure, DeliveryStatus
+from extraction.routing import QUEUE_HEADER, service_of_queue
+
+logger = logging.getLogger(__name__)
+
+DECODE_HANDLER = "(decode)"  # the "handler" of a message that cannot even be decoded
+
+
+@dataclass(frozen=True)
+class Retry:
+    service: str
+    delay_seconds: float
+
+
+def copy_service(request: Any) -> str | None:
+    """The service whose queue this copy of the message came from (None if unknown)."""
+    queue = getattr(request, QUEUE_HEADER, None)
+    if not queue:
+        # Retries and resubmissions go to a queue by name, through the default exchange.
+        queue = (getattr(request, "delivery_info", None) or {}).get("routing_key")
+    service = service_of_queue(queue) if queue else None
+    return service if service in settings.SEAMS_SERVICES else None
+
+
+def handle(envelope: dict[str, Any], *, service: str | None, redelivered: bool) -> list[Retry]:
+    """Apply ``envelope`` with ``service``'s handlers (all local ones if None).
+
+    Returns the retries to schedule, one per service that has a failing handler.
+    """
+    event_id = UUID(str(envelope["event_id"]))
+    try:
+        event_type = Event.lookup(envelope["name"], int(envelope["version"]))
+        event = codec.from_jsonable(event_type, envelope["payload"])
+    except Exception:  # noqa: BLE001 - an undecodable message is parked, not retried
+        record_failure(
+            event_id=event_id,
+            envelope=envelope,
+            handler=DECODE_HANDLER,
+            service=service or "",
+            error=traceback.format_exc(),
+            park=True,
+        )
+        return []
+    local = set(settings.SEAMS_SERVICES)
+    chosen = [
+        s
+        for s in subscriptions(event_type)
+        if (s.service == service if service else s.service in local)
+    ]
+    if not chosen:
+        logger.info("no local handler for %s (service %s): acknowledged", event.name, service)
+    retries: dict[str, float] = {}
+    for subscription in chosen:
+        failure = _run(subscription, event, envelope, redelivered=redelivered)
+        if failure is not None and failure.status == DeliveryStatus.RETRYING:
+            assert failure.next_attempt_at is not None
+            delay = max(0.0, (failure.next_attempt_at - timezone.now()).total_seconds())
+            retries[subscription.service] = min(delay, retries.get(subscription.service, delay))
+    return [Retry(s, d) for s, d in retries.items()]
+
+
+def _run(
+    subscription: Subscription, event: Event, envelope: dict[str, Any], *, redelivered: bool
+) -> DeliveryFailure | None:
+    try:
+        ran = apply_once(subscription, event)
+    except Exception:  # any handler error is recorded and retried
+        logger.exception("handler %s failed on %s", subscription.key, event.event_id)
+        return record_failure(
+            event_id=event.event_id,
+            envelope=envelope,
+            handler=subscription.key,
+            service=subscription.service,
+            error=traceback.format_exc(),
+        )
+    if ran and redelivered:
+        # Only a retried or resubmitted message can have a failure to close.
+        DeliveryFailure.objects.filter(event_id=event.event_id, handler=subscription.key).exclude(
+            status=DeliveryStatus.RESOLVED
+        ).update(status=DeliveryStatus.RESOLVED, resolved_at=timezone.now(), next_attempt_at=None)
+    return None
+
+
+@transaction.atomic
+def record_failure(
+    *,
+    event_id: UUID,
+    envelope: dict[str, Any],
+    handler: str,
+    service: str,
+    error: str,
+    park: bool = False,
+) -> DeliveryFailure:
+    now = timezone.now()
+    failure, _ = DeliveryFailure.objects.select_for_update().get_or_create(
+        event_id=event_id,
+        handler=handler,
+        defaults={
+            "event_name": str(envelope.get("name", ""))[:200],
+            "service": service,
+            "envelope": envelope,
+            "first_failed_at": now,
+        },
+    )
+    failure.attempts += 1
+    failure.last_error = error[-4000:]
+    failure.last_failed_at = now
+    failure.resolved_at = None
+    if park or failure.attempts >= settings.SEAMS_OUTBOX_MAX_ATTEMPTS:
+        failure.status = DeliveryStatus.PARKED
+        failure.next_attempt_at = None
+        logger.error(
+            "delivery of %s to %s parked after %d attempt(s)", event_id, handler, failure.attempts
+        )
+    else:
+        failure.status = DeliveryStatus.RETRYING
+        failure.next_attempt_at = now + retry_delay(failure.attempts)
+    failure.save()
+    return failure

@@ -1,0 +1,161 @@
+"""Broker topology and the wire format of an event message.
+
+One durable topic exchange, ``<prefix>.events``; each consuming service (an app
+label) has its own durable queue ``<prefix>.<service>``, bound with one routing
+key per event name that the service subscribes to. A published event therefore
+lands once in the queue of every subscribing service, and nowhere else.
+
+A message is a Celery task message (protocol 2) for the task
+``seams.events.consume`` whose single argument is the event's envelope, so a
+plain ``celery worker`` runs the handlers. The relay builds these messages itself
+(no per-message ``apply_async``) so it can publish a whole batch and wait for
+the broker's confirms once.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from kombu import Exchange, Queue, binding
+from kombu.message import Message
+
+from contracts.events import subscriptions
+
+CONSUME_TASK = "seams.events.consume"
+# Header stamped on each message as it is consumed, naming the queue it came
+# from: the same message lands in several service queues, and only the queue
+# tells which service's handlers this copy is for.
+QUEUE_HEADER = "seams_queue"
+
+
+def prefix() -> str:
+    return str(settings.SEAMS_EVENTS_PREFIX)
+
+
+def exchange() -> Exchange:
+    return Exchange(f"{prefix()}.events", type="topic", durable=True, auto_delete=False)
+
+
+def queue_name(service: str) -> str:
+    return f"{prefix()}.{service}"
+
+
+def service_of_queue(name: str) -> str | None:
+    head, _, service = name.rpartition(".")
+    return service if head == prefix() and service else None
+
+
+def subscribed_event_names(service: str) -> list[str]:
+    return sorted({s.event_type.name for s in subscriptions() if s.service == service})
+
+
+class ServiceQueue(Queue):
+    """A service's queue; every message consumed from it carries the queue's name."""
+
+    def consume(
+        self,
+        consumer_tag: str = "",
+        callback: Callable[[Any], Any] | None = None,
+        no_ack: bool | None = None,
+        nowait: bool = False,
+        on_cancel: Callable[[str], Any] | None = None,
+    ) -> Any:
+        if callback is not None:
+            callback = partial(_stamped, self.name, callback)
+        return super().consume(consumer_tag, callback, no_ack, nowait, on_cancel)
+
+
+def _stamped(queue: str, callback: Callable[[Any], Any], raw: Any) -> Any:
+    # kombu hands over a kombu Message (virtual transports such as Redis) or
+    # py-amqp's raw message, whose application headers become the kombu
+    # Message's headers (and then Celery's task.request attributes).
+    if isinstance(raw, Message):
+        headers = raw.headers
+    else:
+        headers = raw.properties.setdefault("application_headers", {})
+    headers[QUEUE_HEADER] = queue
+    return callback(raw)
+
+
+def service_queue(service: str) -> ServiceQueue | None:
+    """The queue of ``service``, bound to the events it subscribes to (None if none)."""
+    names = subscribed_event_names(service)
+    if not names:
+        return None
+    ex = exchange()
+    return ServiceQueue(
+        queue_name(service),
+        bindings=[binding(ex, routing_key=name) for name in names],
+        durable=True,
+        auto_delete=False,
+    )
+
+
+def local_queues(services: Iterable[str] | None = None) -> list[ServiceQueue]:
+    """The queues of the services of this process (``SEAMS_SERVICES``) that subscribe."""
+    chosen = settings.SEAMS_SERVICES if services is None else services
+    return [q for q in (service_queue(s) for s in chosen) if q is not None]
+
+
+def declare_topology(channel: Any, services: Iterable[str] | None = None) -> None:
+    """Declare the exchange and the local services' queues with their bindings.
+
+    Declaring is idempotent. Publishing to a topic exchange drops what no queue is
+    bound to, so each consumer declares its queue when it starts and the relay
+    declares the queues it knows of before its first publish.
+    """
+    exchange()(channel).declare()
+    for queue in local_queues(services):
+        queue(channel).declare()
+
+
+def envelope_of(
+    *, event_id: str, name: str, version: int, aggregate_id: str, payload: Any
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "name": name,
+        "version": version,
+        "aggregate_id": aggregate_id,
+        "payload": payload,
+    }
+
+
+_ORIGIN = f"seams-relay@{socket.gethostname()}"
+_EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
+
+
+def task_message(
+    envelope: dict[str, Any],
+    *,
+    task_id: str,
+    kwargs: dict[str, Any] | None = None,
+    eta: datetime | None = None,
+) -> tuple[bytes, dict[str, Any]]:
+    """The body and headers of a Celery protocol-2 message running the consume task."""
+    body = json.dumps([[envelope], kwargs or {}, _EMBED], separators=(",", ":")).encode()
+    headers = {
+        "lang": "py",
+        "task": CONSUME_TASK,
+        "id": task_id,
+        "shadow": None,
+        "eta": eta.isoformat() if eta else None,
+        "expires": None,
+        "group": None,
+        "group_index": None,
+        "retries": 0,
+        "timelimit": [None, None],
+        "root_id": task_id,
+        "parent_id": None,
+        "argsrepr": f"({envelope['name']} {envelope['event_id']},)",
+        "kwargsrepr": repr(kwargs or {}),
+        "origin": _ORIGIN,
+        "ignore_result": True,
+    }
+    return body, headers

@@ -1,0 +1,180 @@
+"""Fixtures for the event tests: an isolated broker namespace and real processes.
+
+Every test that touches a broker gets its own ``SEAMS_EVENTS_PREFIX``, so parallel
+test workers never consume each other's messages; its exchange and queues are
+deleted afterwards. Relay and worker subprocesses run against the pytest test
+database and are killed (their whole process group) when the test ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from kombu import Connection
+
+from extraction.routing import exchange, local_queues
+from tests.extraction import probe_handlers
+from tests.services_plugin import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def delete_topology(url: str) -> None:
+    with Connection(url, connect_timeout=5) as conn:
+        channel = conn.channel()
+        for queue in local_queues(("users", "orders", "payments")):
+            queue(channel).delete()
+        exchange()(channel).delete()
+
+
+@pytest.fixture
+def broker_prefix(settings) -> Iterator[str]:
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings.SEAMS_EVENTS_PREFIX = prefix
+    yield prefix
+    for url in (SERVICES.rabbitmq, SERVICES.redis):
+        if url:
+            try:
+                delete_topology(url)
+            except Exception as exc:  # noqa: BLE001 - the broker may be gone: nothing to clean
+                print(f"cleanup of {prefix} on {url.split('@')[-1]}: {exc}")
+
+
+@pytest.fixture
+def rabbitmq(settings, broker_prefix) -> str:
+    """Broker mode on RabbitMQ for this test process (publish no longer delivers in process)."""
+    assert SERVICES.rabbitmq
+    settings.CELERY_BROKER_URL = SERVICES.rabbitmq
+    settings.SEAMS_EVENT_DELIVERY = "broker"
+    return SERVICES.rabbitmq
+
+
+class Processes:
+    """Start ``manage.py``/Celery subprocesses on the test database; kill them at the end."""
+
+    def __init__(self, logs: Path, prefix: str) -> None:
+        self.logs = logs
+        self.prefix = prefix
+        self.running: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def env(self, **extra: str) -> dict[str, str]:
+        db = django_settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"),
+            "CONN_MAX_AGE": "60",
+            "SEAMS_EVENTS_PREFIX": self.prefix,
+            "SEAMS_EXTRA_HANDLER_MODULES": probe_handlers.MODULE,
+            "SEAMS_OUTBOX_MAX_ATTEMPTS": "3",
+            "SEAMS_OUTBOX_RETRY_BASE_SECONDS": "0.2",
+            "SEAMS_OUTBOX_RETRY_MAX_SECONDS": "1",
+            "SEAMS_RELAY_POLL_SECONDS": "0.5",
+            "SEAMS_RELAY_RECONNECT_MAX_SECONDS": "1",
+            "LOG_LEVEL": "INFO",
+        }
+        env.update(extra)
+        return env
+
+    def start(self, name: str, args: list[str], **env: str) -> subprocess.Popen[bytes]:
+        log = self.logs / f"{name}-{len(self.running)}.log"
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.env(**env),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: we kill the pool children too
+        )
+        self.running.append((process, log))
+        return process
+
+    def relay(self, broker_url: str, **env: str) -> subprocess.Popen[bytes]:
+        return self.start(
+            "relay",
+            ["manage.py", "outbox", "relay", "--batch-size", "50"],
+            CELERY_BROKER_URL=broker_url,
+            **env,
+        )
+
+    def worker(self, broker_url: str, concurrency: int = 2, **env: str) -> subprocess.Popen[bytes]:
+        queues = ",".join(f"{self.prefix}.{s}" for s in ("orders", "payments"))
+        return self.start(
+            "worker",
+            [
+                "-m",
+                "celery",
+                "-A",
+                "project",
+                "worker",
+                "-Q",
+                queues,
+                "-c",
+                str(concurrency),
+                # A node name of its own: two workers of one name fight over the
+                # exclusive remote-control queue, and the second one exits.
+                "-n",
+                f"{self.prefix}-{len(self.running)}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            CELERY_BROKER_URL=broker_url,
+            **env,
+        )
+
+    @staticmethod
+    def kill(process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def logs_text(self) -> str:
+        return "\n".join(
+            f"----- {log.name} -----\n{log.read_text(errors='replace')[-3000:]}"
+            for _, log in self.running
+        )
+
+    def stop_all(self) -> None:
+        for process, _ in self.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def processes(tmp_path, broker_prefix, request) -> Iterator[Processes]:
+    procs = Processes(tmp_path, broker_prefix)
+    yield procs
+    procs.stop_all()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(procs.logs_text())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
