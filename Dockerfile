@@ -15,6 +15,7 @@ COPY project ./project
 COPY apps ./apps
 COPY contracts ./contracts
 COPY extraction ./extraction
+COPY apikit ./apikit
 COPY manage.py importlinter.ini ./
 
 RUN pip install --no-cache-dir . \

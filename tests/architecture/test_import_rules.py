@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("project", "apps", "contracts", "extraction")
+PACKAGES = ("project", "apps", "contracts", "extraction", "apikit")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apikit.filters import UtcIsoDateTimeFilter
 from apps.orders.models import Order, Product
 
 
@@ -36,8 +37,8 @@ class ProductFilter(django_filters.FilterSet):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     customer_id = django_filters.UUIDFilter(help_text="Staff only: the orders of one customer.")
 
     class Meta:
