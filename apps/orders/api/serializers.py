@@ -26,7 +26,9 @@ class ProductCreateSerializer(serializers.ModelSerializer):
         model = Product
         fields = ["sku", "name", "price", "currency", "stock", "active"]
         # The service reports a taken SKU with its own code (orders.sku_taken, 409).
-        extra_kwargs = {"sku": {"validators": []}}
+        # An explicit bound: the default one is the database's integer range, which
+        # would make the committed schema differ between SQLite and PostgreSQL.
+        extra_kwargs = {"sku": {"validators": []}, "stock": {"max_value": 1_000_000}}
         ref_name = "OrdersProductCreate"
 
 
