@@ -58,14 +58,31 @@ def apply_once(subscription: Subscription, event: Event) -> bool:
     Returns whether the handler ran.
     """
     with transaction.atomic():
-        _, created = InboxEntry.objects.get_or_create(
-            event_id=event.event_id,
-            handler=subscription.key,
-            defaults={"event_name": event.name},
-        )
-        if created:
+        if _claim_inbox(event, subscription.key):
             subscription.handler(event)
-        return created
+            return True
+        return False
+
+
+def _claim_inbox(event: Event, handler: str) -> bool:
+    """Insert the inbox row; False if this (event, handler) is there already."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # One statement instead of get_or_create's select, savepoint and insert:
+        # the consumer's hot path. A concurrent copy of the same delivery waits
+        # on the unique index until the first commits, then inserts nothing.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO extraction_inboxentry (event_id, handler, event_name, processed_at) "
+                "VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
+                [event.event_id, handler, event.name, timezone.now()],
+            )
+            return cursor.fetchone() is not None
+    _, created = InboxEntry.objects.get_or_create(
+        event_id=event.event_id, handler=handler, defaults={"event_name": event.name}
+    )
+    return created
 
 
 def retry_delay(attempts: int) -> timedelta:

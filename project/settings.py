@@ -173,6 +173,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Celery's Django fixup closes the database connection around every task unless
+# told to reuse it: a new PostgreSQL connection per event costs more than the
+# handler (measured: 2.4 ms of 4.7 ms per message).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE = {
     "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
     "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
