@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import amqp
 from kombu import Connection, Producer
+from kombu.exceptions import OperationalError
 
 from extraction.routing import declare_topology, exchange
 
@@ -49,7 +50,12 @@ CONTENT = {"content_type": "application/json", "content_encoding": "utf-8"}
 
 def open_publisher(url: str, *, confirm_timeout: float = 30.0) -> Publisher:
     connection = Connection(url, connect_timeout=5)
-    errors = (*connection.connection_errors, *connection.channel_errors, OSError)
+    errors = (
+        *connection.connection_errors,
+        *connection.channel_errors,
+        OperationalError,
+        OSError,
+    )
     try:
         connection.ensure_connection(max_retries=1)
         channel = connection.channel()

@@ -150,6 +150,10 @@ class Processes:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
+    def log_of(self, process: subprocess.Popen[bytes]) -> str:
+        log = next(log for p, log in self.running if p is process)
+        return log.read_text(errors="replace")
+
     def logs_text(self) -> str:
         return "\n".join(
             f"----- {log.name} -----\n{log.read_text(errors='replace')[-3000:]}"
