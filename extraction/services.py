@@ -121,6 +121,31 @@ def delivery_resubmit(
     return len(rows)
 
 
+def delivery_redrive_overdue(*, grace: timedelta = timedelta(minutes=5)) -> int:
+    """Send again the retrying deliveries whose retry is long overdue.
+
+    A retry travels as a message with an ETA; should it be lost (the worker that
+    recorded the failure could not publish it), the row would wait forever.
+    """
+    from extraction.tasks import send_to_service
+
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            DeliveryFailure.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.RETRYING, next_attempt_at__lt=now - grace)
+            .only("id", "service", "envelope")[:500]
+        )
+        # Pushed out first, so the next run does not send the same rows again.
+        DeliveryFailure.objects.filter(id__in=[r.id for r in rows]).update(
+            next_attempt_at=now + grace
+        )
+    for row in rows:
+        if row.service:
+            send_to_service(row.envelope, service=row.service)
+    return len(rows)
+
+
 @transaction.atomic
 def outbox_purge(
     *,

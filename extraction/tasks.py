@@ -75,11 +75,12 @@ def purge() -> dict[str, int]:
 
 @shared_task(name="seams.outbox.redrive", ignore_result=True)
 def redrive() -> int:
-    """Retry the failed rows that came due (in process) or wake the relays (broker)."""
+    """Retry the failed rows that came due (in process), or resend lost consumer retries."""
     from extraction.delivery import deliver_rows
-    from extraction.wakeup import wake_local_relays
+    from extraction.services import delivery_redrive_overdue
 
     if settings.SEAMS_EVENT_DELIVERY == "inprocess":
         return deliver_rows()
-    wake_local_relays()
-    return 0
+    # The relay retries failed outbox rows itself; what can get stuck is a
+    # consumer's retry message.
+    return delivery_redrive_overdue()

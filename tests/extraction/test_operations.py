@@ -191,3 +191,31 @@ def test_resubmitting_a_parked_delivery_sends_it_to_its_service_queue_only(rabbi
     assert [e["event_id"] for _, e in orders] == [env["event_id"]]
     assert orders[0][0]["id"] == env["event_id"]
     assert drain_queue(rabbitmq, "payments") == []
+
+
+@pytest.mark.rabbitmq
+def test_redrive_resends_a_consumer_retry_that_is_long_overdue(rabbitmq):
+    # given: a retrying delivery whose retry message never came
+    from extraction.routing import declare_topology
+    from extraction.tasks import redrive
+    from tests.extraction.test_consumer import APPLY, envelope
+
+    env = envelope(Probed(label="lost-retry"))
+    failure = DeliveryFailure.objects.create(
+        event_id=env["event_id"],
+        event_name=env["name"],
+        handler=APPLY,
+        service="orders",
+        envelope=env,
+        attempts=1,
+        next_attempt_at=timezone.now() - timedelta(minutes=10),
+    )
+    with Connection(rabbitmq) as conn:
+        declare_topology(conn.channel())
+    # when
+    assert redrive.apply().get() == 1
+    # then: sent to the orders queue, and not again on the next run
+    assert [e["event_id"] for _, e in drain_queue(rabbitmq, "orders")] == [env["event_id"]]
+    failure.refresh_from_db()
+    assert failure.next_attempt_at > timezone.now()
+    assert redrive.apply().get() == 0
