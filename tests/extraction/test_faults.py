@@ -29,7 +29,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.rabbitmq,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.timeout(90),
+    pytest.mark.timeout(60),
 ]
 
 

@@ -17,7 +17,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.timeout(90),
+    pytest.mark.timeout(60),
 ]
 
 
