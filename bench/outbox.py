@@ -136,6 +136,7 @@ def celery_baseline(count: int) -> float:
     elapsed = time.perf_counter() - start
     with Connection(BROKER) as conn:
         queue(conn.channel()).delete()
+        queue.exchange(conn.channel()).delete()
     print(
         f"  celery delay() with confirm_publish: {count} in {elapsed:.2f}s "
         f"= {count / elapsed:8.0f} msg/s"

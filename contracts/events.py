@@ -21,7 +21,7 @@ class Event:
 
     Subclasses declare ``name`` (``"<app>.<PastTense>"``) and ``version``; the pair
     is unique and is how a consumer finds the class again. ``aggregate_id``
-    identifies the entity the event is about (ordering is promised per aggregate).
+    identifies the entity the event is about (ordering: see docs/events.md).
     """
 
     name: ClassVar[str] = ""
