@@ -108,10 +108,10 @@ class Processes:
         self.running.append((process, log))
         return process
 
-    def relay(self, broker_url: str, **env: str) -> subprocess.Popen[bytes]:
+    def relay(self, broker_url: str, batch_size: int = 50, **env: str) -> subprocess.Popen[bytes]:
         return self.start(
             "relay",
-            ["manage.py", "outbox", "relay", "--batch-size", "50"],
+            ["manage.py", "outbox", "relay", "--batch-size", str(batch_size)],
             CELERY_BROKER_URL=broker_url,
             **env,
         )

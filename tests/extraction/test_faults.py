@@ -50,7 +50,8 @@ def test_relay_killed_mid_batch_then_restarted_delivers_everything_once(rabbitmq
             for i in range(start, start + 100):
                 publish(OrdersProbed(label=f"k{i}"))
     processes.worker(rabbitmq)
-    relay = processes.relay(rabbitmq)
+    # Small batches keep the relay busy long enough to be killed mid-way.
+    relay = processes.relay(rabbitmq, batch_size=20)
     # when: the relay is killed while it is relaying
     wait_until(lambda: published_count() > 0, timeout=30, what="the relay's first batch")
     processes.kill(relay)
