@@ -17,6 +17,7 @@ from project.api_errors import error_body
 
 @extend_schema(
     operation_id="api_index",
+    tags=["meta"],
     responses=inline_serializer(
         "ApiIndex",
         {
@@ -41,6 +42,7 @@ def api_index(request: Request) -> Response:
 
 @extend_schema(
     operation_id="health",
+    tags=["meta"],
     responses=inline_serializer(
         "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
     ),
