@@ -26,6 +26,8 @@ class Event:
 
     name: ClassVar[str] = ""
     version: ClassVar[int] = 1
+    # The field naming the entity the event is about (an order, a user…).
+    aggregate_field: ClassVar[str] = "event_id"
     _registry: ClassVar[dict[tuple[str, int], type[Event]]] = {}
 
     event_id: UUID = dataclasses.field(default_factory=uuid4)
@@ -43,8 +45,8 @@ class Event:
 
     @property
     def aggregate_id(self) -> str:
-        """The entity this event is about; override in subclasses."""
-        return str(self.event_id)
+        """The id of the entity this event is about (the ``aggregate_field``)."""
+        return str(getattr(self, self.aggregate_field))
 
     @classmethod
     def lookup(cls, name: str, version: int) -> type[Event]:

@@ -56,6 +56,7 @@ class OrderLineSnapshot:
 class OrderPlaced(Event):
     name = "orders.OrderPlaced"
     version = 1
+    aggregate_field = "order_id"
 
     order_id: UUID
     customer_id: UUID
@@ -63,61 +64,45 @@ class OrderPlaced(Event):
     currency: str
     lines: tuple[OrderLineSnapshot, ...] = ()
 
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
-
 
 @event
 class OrderCancelled(Event):
     name = "orders.OrderCancelled"
     version = 1
+    aggregate_field = "order_id"
 
     order_id: UUID
     customer_id: UUID
     reason: str
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 @event
 class OrderPaid(Event):
     name = "orders.OrderPaid"
     version = 1
+    aggregate_field = "order_id"
 
     order_id: UUID
     customer_id: UUID
     payment_id: UUID
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 @event
 class OrderFulfilled(Event):
     name = "orders.OrderFulfilled"
     version = 1
+    aggregate_field = "order_id"
 
     order_id: UUID
     customer_id: UUID
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 @event
 class OrderRefunded(Event):
     name = "orders.OrderRefunded"
     version = 1
+    aggregate_field = "order_id"
 
     order_id: UUID
     customer_id: UUID
     payment_id: UUID
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)

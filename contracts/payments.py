@@ -76,42 +76,33 @@ class PaymentsService(Service):
 class PaymentCaptured(Event):
     name = "payments.PaymentCaptured"
     version = 1
+    aggregate_field = "order_id"
 
     payment_id: UUID
     order_id: UUID
     amount: Decimal
     currency: str
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 @event
 class PaymentFailed(Event):
     name = "payments.PaymentFailed"
     version = 1
+    aggregate_field = "order_id"
 
     payment_id: UUID
     order_id: UUID
     reason_code: str
     message: str
 
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
-
 
 @event
 class PaymentRefunded(Event):
     name = "payments.PaymentRefunded"
     version = 1
+    aggregate_field = "order_id"
 
     payment_id: UUID
     order_id: UUID
     amount: Decimal
     currency: str
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.order_id)

@@ -42,23 +42,17 @@ class UsersService(Service):
 class UserRegistered(Event):
     name = "users.UserRegistered"
     version = 1
+    aggregate_field = "user_id"
 
     user_id: UUID
     email: str
     full_name: str
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
 
 @event
 class UserDeactivated(Event):
     name = "users.UserDeactivated"
     version = 1
+    aggregate_field = "user_id"
 
     user_id: UUID
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.user_id)

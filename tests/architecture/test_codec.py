@@ -64,3 +64,11 @@ def test_every_event_is_registered_by_name_and_version():
     assert len(events) >= 7
     for event_type in events:
         assert Event.lookup(event_type.name, event_type.version) is event_type
+
+
+def test_every_event_names_a_real_field_as_its_aggregate():
+    for event_type in (t for t in wire_types() if issubclass(t, Event)):
+        fields = {f.name for f in dataclasses.fields(event_type)}
+        assert event_type.aggregate_field in fields - {"event_id", "occurred_at"}, event_type
+        instance = sample(event_type)
+        assert instance.aggregate_id == str(getattr(instance, event_type.aggregate_field))
