@@ -11,13 +11,14 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikit.openapi import error_response
 from apps.orders import selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (
@@ -38,11 +39,6 @@ class ReadAnyoneWriteStaff(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
-
-
-def _error(description: str) -> OpenApiResponse:
-    # The body is the shared error shape, added to every 4xx by the schema hook.
-    return OpenApiResponse(description=description)
 
 
 def _own(request: Request) -> UUID | None:
@@ -69,7 +65,7 @@ class ProductListView(generics.ListAPIView):
         operation_id="products_create",
         summary="Add a product (staff)",
         request=ProductCreateSerializer,
-        responses={201: ProductSerializer, 409: _error("orders.sku_taken")},
+        responses={201: ProductSerializer, 409: error_response("orders.sku_taken")},
     )
     def post(self, request: Request) -> Response:
         data = ProductCreateSerializer(data=request.data)
@@ -84,7 +80,7 @@ class ProductDetailView(APIView):
     @extend_schema(
         operation_id="products_retrieve",
         summary="One product",
-        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+        responses={200: ProductSerializer, 404: error_response("orders.product_not_found")},
     )
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.product_get(
@@ -96,7 +92,7 @@ class ProductDetailView(APIView):
         operation_id="products_partial_update",
         summary="Change name, price, currency or active flag (staff)",
         request=ProductUpdateSerializer,
-        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+        responses={200: ProductSerializer, 404: error_response("orders.product_not_found")},
     )
     def patch(self, request: Request, product_id: UUID) -> Response:
         data = ProductUpdateSerializer(data=request.data, partial=True)
@@ -112,7 +108,7 @@ class ProductDeactivateView(APIView):
         operation_id="products_deactivate",
         summary="Stop selling a product (staff)",
         request=None,
-        responses={200: ProductSerializer, 404: _error("orders.product_not_found")},
+        responses={200: ProductSerializer, 404: error_response("orders.product_not_found")},
     )
     def post(self, request: Request, product_id: UUID) -> Response:
         product = services.product_deactivate(product_id=product_id)
@@ -128,8 +124,8 @@ class ProductRestockView(APIView):
         request=ProductRestockSerializer,
         responses={
             200: ProductSerializer,
-            404: _error("orders.product_not_found"),
-            409: _error("orders.stock_negative"),
+            404: error_response("orders.product_not_found"),
+            409: error_response("orders.stock_negative"),
         },
     )
     def post(self, request: Request, product_id: UUID) -> Response:
@@ -161,12 +157,12 @@ class OrderListView(generics.ListAPIView):
         request=OrderPlaceSerializer,
         responses={
             201: OrderSerializer,
-            400: _error(
+            400: error_response(
                 "invalid, orders.invalid_lines, orders.product_unknown, "
                 "orders.product_inactive, orders.mixed_currencies, orders.customer_unknown"
             ),
-            403: _error("orders.customer_inactive"),
-            409: _error("orders.out_of_stock"),
+            403: error_response("orders.customer_inactive"),
+            409: error_response("orders.out_of_stock"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -183,7 +179,7 @@ class OrderDetailView(APIView):
     @extend_schema(
         operation_id="orders_retrieve",
         summary="One order with its lines",
-        responses={200: OrderSerializer, 404: _error("orders.order_not_found")},
+        responses={200: OrderSerializer, 404: error_response("orders.order_not_found")},
     )
     def get(self, request: Request, order_id: UUID) -> Response:
         order = selectors.order_get(order_id=order_id, customer_id=_own(request))
@@ -206,9 +202,9 @@ class OrderCancelView(APIView):
         responses={
             200: OrderSerializer,
             202: OrderSerializer,
-            404: _error("orders.order_not_found"),
-            409: _error("orders.illegal_transition, payments.nothing_to_refund"),
-            502: _error("payments.refund_declined"),
+            404: error_response("orders.order_not_found"),
+            409: error_response("orders.illegal_transition, payments.nothing_to_refund"),
+            502: error_response("payments.refund_declined"),
         },
     )
     def post(self, request: Request, order_id: UUID) -> Response:
@@ -237,8 +233,8 @@ class OrderFulfilView(APIView):
         request=None,
         responses={
             200: OrderSerializer,
-            404: _error("orders.order_not_found"),
-            409: _error("orders.illegal_transition"),
+            404: error_response("orders.order_not_found"),
+            409: error_response("orders.illegal_transition"),
         },
     )
     def post(self, request: Request, order_id: UUID) -> Response:

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from apikit.openapi import error_response
 from apps.users import selectors, services
 from apps.users.api.serializers import (
     ProfileUpdateSerializer,
@@ -31,14 +32,7 @@ from apps.users.api.throttles import AuthRateThrottle
 from apps.users.filters import UserFilter
 from apps.users.models import User
 
-
-def _error(description: str) -> OpenApiResponse:
-    # No body schema here: the project's schema hook gives every error response
-    # the shared ``Error`` component.
-    return OpenApiResponse(description=description)
-
-
-THROTTLED = _error("Too many attempts from this client (`throttled`); retry later.")
+THROTTLED = error_response("Too many attempts from this client (`throttled`); retry later.")
 
 
 class AuthEndpoint:
@@ -62,8 +56,8 @@ class RegisterView(AuthEndpoint, APIView):
         request=RegisterSerializer,
         responses={
             201: UserProfileSerializer,
-            400: _error("Invalid input, or a weak password (`users.weak_password`)."),
-            409: _error("The email address has an account already (`users.email_taken`)."),
+            400: error_response("Invalid input, or a weak password (`users.weak_password`)."),
+            409: error_response("The email address has an account already (`users.email_taken`)."),
             429: THROTTLED,
         },
     )
@@ -84,7 +78,7 @@ class TokenObtainView(AuthEndpoint, TokenObtainPairView):
         tags=["auth"],
         responses={
             200: TokenPairSerializer,
-            401: _error("Wrong email or password, or a deactivated account."),
+            401: error_response("Wrong email or password, or a deactivated account."),
             429: THROTTLED,
         },
     )
@@ -105,7 +99,9 @@ class TokenRefreshAccessView(AuthEndpoint, TokenRefreshView):
         tags=["auth"],
         responses={
             200: TokenRefreshSerializer,
-            401: _error("The refresh token is invalid or expired, or the account inactive."),
+            401: error_response(
+                "The refresh token is invalid or expired, or the account inactive."
+            ),
             429: THROTTLED,
         },
     )
@@ -127,7 +123,7 @@ class MeView(APIView):
         operation_id="users_me_update",
         tags=["users"],
         request=ProfileUpdateSerializer,
-        responses={200: UserProfileSerializer, 400: _error("Invalid input.")},
+        responses={200: UserProfileSerializer, 400: error_response("Invalid input.")},
     )
     def patch(self, request: Request) -> Response:
         """Change the signed-in user's profile (the full name)."""
@@ -147,7 +143,7 @@ class MeDeactivateView(APIView):
         operation_id="users_me_deactivate",
         tags=["users"],
         request=None,
-        responses={200: UserProfileSerializer, 409: _error("Deactivated already.")},
+        responses={200: UserProfileSerializer, 409: error_response("Deactivated already.")},
     )
     def post(self, request: Request) -> Response:
         """Close the signed-in user's own account; its tokens stop working at once."""
@@ -173,7 +169,7 @@ class UserDetailView(APIView):
     @extend_schema(
         operation_id="users_retrieve",
         tags=["users"],
-        responses={200: StaffUserSerializer, 404: _error("No such user.")},
+        responses={200: StaffUserSerializer, 404: error_response("No such user.")},
     )
     def get(self, request: Request, user_id: UUID) -> Response:
         """One account (staff only)."""
@@ -189,9 +185,9 @@ class UserDeactivateView(APIView):
         request=None,
         responses={
             200: StaffUserSerializer,
-            403: _error("Not staff, or a superuser deactivated by a non-superuser."),
-            404: _error("No such user."),
-            409: _error("Deactivated already."),
+            403: error_response("Not staff, or a superuser deactivated by a non-superuser."),
+            404: error_response("No such user."),
+            409: error_response("Deactivated already."),
         },
     )
     def post(self, request: Request, user_id: UUID) -> Response:
