@@ -219,6 +219,10 @@ REST_FRAMEWORK = {
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
     # shared one (Redis), which every multi-process deployment should.
+    # The client address throttles count by: X-Forwarded-For is trusted only for
+    # the number of proxies in front of the app (none by default), or any client
+    # could dodge the throttle by sending a new header each time.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "auth.register": env.str("THROTTLE_AUTH_REGISTER", default="20/hour"),
         "auth.token": env.str("THROTTLE_AUTH_TOKEN", default="20/minute"),

@@ -272,6 +272,17 @@ def test_token_attempts_are_throttled_with_a_429_in_the_error_shape(api, low_rat
     assert int(response.headers["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_header_does_not_dodge_the_throttle(api, low_rates):
+    # given: a client that claims a new address on every attempt
+    payload = {"email": "nobody@example.com", "password": "guess"}
+    statuses = [
+        api.post(TOKEN, payload, format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+    # then: it is still one client, counted by the address it connects from
+    assert statuses == [401, 401, 429, 429]
+
+
 def test_registrations_are_throttled(api, low_rates):
     # given
     for n in range(2):
