@@ -26,8 +26,6 @@ from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
 
-_pending_key = "_seams_outbox_ids"
-
 
 def after_commit(row_id: int) -> None:
     """Deliver ``row_id`` once the current transaction commits.
@@ -38,7 +36,20 @@ def after_commit(row_id: int) -> None:
     if settings.SEAMS_EVENT_DELIVERY != "inprocess":
         notify_relays()
         return
-    transaction.on_commit(lambda: deliver_rows([row_id]))
+    # robust: a failed delivery is recorded on its row and must neither fail the
+    # request whose change is committed already nor skip the other callbacks.
+    transaction.on_commit(lambda: deliver_after_commit(row_id), robust=True)
+
+
+def deliver_after_commit(row_id: int) -> None:
+    """The embedded default's relay: the new row, then whatever else is due.
+
+    With no relay process and no beat, commits drive the retries: each one also
+    sweeps failed rows whose backoff has passed and pending rows a crash left
+    behind between a commit and its delivery.
+    """
+    deliver_rows([row_id])
+    deliver_rows()
 
 
 def decode(row: OutboxEvent) -> Event:
@@ -86,10 +97,15 @@ def _claim_inbox(event: Event, handler: str) -> bool:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter, capped by the settings."""
+    """Exponential backoff with "equal jitter", capped by the settings.
+
+    Half the backoff is fixed and half random: spread out like full jitter, but
+    never near zero, so a failure is not retried by the sweep right after it.
+    """
     base = settings.SEAMS_OUTBOX_RETRY_BASE_SECONDS
     cap = settings.SEAMS_OUTBOX_RETRY_MAX_SECONDS
-    return timedelta(seconds=random.uniform(0, min(cap, base * 2 ** (attempts - 1))))  # noqa: S311
+    half = min(cap, base * 2 ** (attempts - 1)) / 2
+    return timedelta(seconds=half + random.uniform(0, half))  # noqa: S311
 
 
 def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> int:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from contracts import codec, publish
 from contracts.events import Event, event, subscribe, unsubscribe
@@ -43,7 +45,9 @@ def probe_handler():
     def record_probe(event: ProbeHappened) -> None:
         calls.seen.append(event.label)
         Group.objects.create(name=f"probe-{uuid.uuid4()}")
-        if event.label.startswith("boom"):
+        if event.label.startswith("boom") or (
+            event.label.startswith("once") and calls.seen.count(event.label) == 1
+        ):
             raise RuntimeError("handler failed on purpose")
 
     yield calls
@@ -110,6 +114,48 @@ def test_a_failing_handler_rolls_back_its_effect_and_the_row_is_retried(probe_ha
     assert row.attempts == 1
     assert "handler failed on purpose" in row.last_error
     assert row.next_attempt_at is not None
+
+
+def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_passed(
+    probe_handler,
+):
+    # given: an event whose handler failed once, its backoff not over yet
+    with transaction.atomic():
+        publish(ProbeHappened(label="once-flaky"))
+    failed = OutboxEvent.objects.get()
+    assert failed.status == OutboxStatus.FAILED
+    # when: another transaction commits before the backoff is over
+    with transaction.atomic():
+        publish(ProbeHappened(label="early"))
+    # then: the failed row waits
+    assert probe_handler.seen == ["once-flaky", "early"]
+    # when: one commits after it
+    OutboxEvent.objects.filter(id=failed.id).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    with transaction.atomic():
+        publish(ProbeHappened(label="late"))
+    # then: the row is retried, its effect applied once, and it is published
+    assert probe_handler.seen == ["once-flaky", "early", "late", "once-flaky"]
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (OutboxStatus.PUBLISHED, 2)
+    assert Group.objects.count() == 3
+
+
+def test_without_a_broker_a_row_left_pending_by_a_crash_goes_out_with_the_next_commit(
+    probe_handler,
+):
+    # given: a committed row whose after-commit delivery never ran (the process died)
+    with transaction.atomic():
+        publish(ProbeHappened(label="orphan"))
+        transaction.get_connection().run_on_commit.clear()
+    assert OutboxEvent.objects.get().status == OutboxStatus.PENDING
+    # when
+    with transaction.atomic():
+        publish(ProbeHappened(label="next"))
+    # then
+    assert sorted(probe_handler.seen) == ["next", "orphan"]
+    assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxStatus.PUBLISHED}
 
 
 def test_a_handler_that_keeps_failing_is_parked(probe_handler, settings):
