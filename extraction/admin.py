@@ -24,6 +24,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_resubmit_permission(self, request: HttpRequest) -> bool:
+        # Rows are never edited, so the model's change permission means "may resubmit".
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
@@ -43,7 +48,9 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["resubmit"]
 
-    @admin.action(description="Resubmit the selected failed or parked events")
+    @admin.action(
+        description="Resubmit the selected failed or parked events", permissions=["resubmit"]
+    )
     def resubmit(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
         ids = list(queryset.filter(status__in=RESUBMITTABLE).values_list("id", flat=True))
         count = outbox_resubmit(ids=ids) if ids else 0
@@ -66,7 +73,7 @@ class DeliveryFailureAdmin(ReadOnlyAdmin):
     search_fields = ("event_id", "handler", "event_name", "last_error")
     actions = ["resubmit"]
 
-    @admin.action(description="Resubmit the selected parked deliveries")
+    @admin.action(description="Resubmit the selected parked deliveries", permissions=["resubmit"])
     def resubmit(self, request: HttpRequest, queryset: QuerySet[DeliveryFailure]) -> None:
         ids = list(queryset.filter(status=DeliveryStatus.PARKED).values_list("id", flat=True))
         count = delivery_resubmit(ids=ids) if ids else 0

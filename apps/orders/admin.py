@@ -88,7 +88,7 @@ class ProductAdmin(admin.ModelAdmin):
                 )
         obj.refresh_from_db()
 
-    @admin.action(description="Deactivate selected products")
+    @admin.action(description="Deactivate selected products", permissions=["change"])
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         for product_id in queryset.values_list("pk", flat=True):
             services.product_deactivate(product_id=product_id)
@@ -172,11 +172,13 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an order is cancelled or refunded, never erased
 
-    @admin.action(description="Fulfil selected paid orders")
+    @admin.action(description="Fulfil selected paid orders", permissions=["change"])
     def fulfil_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._each(request, queryset, "fulfilled", lambda o: services.order_fulfil(order_id=o))
 
-    @admin.action(description="Cancel selected orders (paid ones are refunded)")
+    @admin.action(
+        description="Cancel selected orders (paid ones are refunded)", permissions=["change"]
+    )
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         reason = f"cancelled by staff ({request.user})"
         self._each(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.contrib.auth.models import Permission
 
 from apps.users.models import User
 
@@ -20,8 +21,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(UserFactory):
+    """Staff with no permission unless given, e.g. ``permissions=["users.view_user"]``."""
+
     email = factory.Sequence(lambda n: f"staff{n}@seams.example")
     is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        for label in extracted or ():
+            app_label, codename = label.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 class SuperuserFactory(StaffUserFactory):

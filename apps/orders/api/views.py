@@ -13,12 +13,12 @@ from uuid import UUID
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikit.openapi import error_response
+from apikit.permissions import read_anyone_write_staff_with, staff_with
 from apps.orders import selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (
@@ -34,13 +34,6 @@ from apps.orders.models import Order, Product
 from contracts.orders import OrderStatus
 
 
-class ReadAnyoneWriteStaff(BasePermission):
-    """Anyone, signed in or not, may browse the catalog; only staff change it."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
-
-
 def _own(request: Request) -> UUID | None:
     """The customer whose orders this request may touch; None for staff (every order)."""
     return None if request.user.is_staff else request.user.pk
@@ -50,7 +43,8 @@ def _own(request: Request) -> UUID | None:
 
 
 class ProductListView(generics.ListAPIView):
-    permission_classes = [ReadAnyoneWriteStaff]
+    # Anyone, signed in or not, may browse the catalog; staff who may add products create them.
+    permission_classes = [read_anyone_write_staff_with("orders.add_product")]
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
 
@@ -75,7 +69,7 @@ class ProductListView(generics.ListAPIView):
 
 
 class ProductDetailView(APIView):
-    permission_classes = [ReadAnyoneWriteStaff]
+    permission_classes = [read_anyone_write_staff_with("orders.change_product")]
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -102,7 +96,7 @@ class ProductDetailView(APIView):
 
 
 class ProductDeactivateView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [staff_with("orders.change_product")]
 
     @extend_schema(
         operation_id="products_deactivate",
@@ -116,7 +110,7 @@ class ProductDeactivateView(APIView):
 
 
 class ProductRestockView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [staff_with("orders.change_product")]
 
     @extend_schema(
         operation_id="products_restock",
@@ -225,7 +219,7 @@ class OrderCancelView(APIView):
 
 
 class OrderFulfilView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [staff_with("orders.change_order")]
 
     @extend_schema(
         operation_id="orders_fulfil",

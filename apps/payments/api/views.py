@@ -8,11 +8,12 @@ from uuid import UUID
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikit.permissions import staff_with
 from apps.payments import selectors, services
 from apps.payments.api.filters import PaymentFilter
 from apps.payments.api.serializers import (
@@ -121,7 +122,7 @@ class PaymentDetailView(APIView):
 
 
 class PaymentRefundView(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [staff_with("payments.change_payment")]
 
     @extend_schema(
         operation_id="payments_refund",

@@ -12,13 +12,14 @@ from uuid import UUID
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apikit.openapi import error_response
+from apikit.permissions import staff_with
 from apps.users import selectors, services
 from apps.users.api.serializers import (
     ProfileUpdateSerializer,
@@ -155,7 +156,7 @@ class MeDeactivateView(APIView):
 class UserListView(generics.ListAPIView):
     """Every account, newest first, with filters (staff only)."""
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (staff_with("users.view_user"),)
     serializer_class = StaffUserSerializer
     filterset_class = UserFilter
 
@@ -164,7 +165,7 @@ class UserListView(generics.ListAPIView):
 
 
 class UserDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (staff_with("users.view_user"),)
 
     @extend_schema(
         operation_id="users_retrieve",
@@ -177,7 +178,7 @@ class UserDetailView(APIView):
 
 
 class UserDeactivateView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (staff_with("users.change_user"),)
 
     @extend_schema(
         operation_id="users_deactivate",

@@ -16,6 +16,12 @@ from tests.factories.users import StaffUserFactory, SuperuserFactory, UserFactor
 
 pytestmark = pytest.mark.django_db
 
+
+def user_admin(**fields):
+    """Staff who manage accounts: they may view and change users."""
+    return StaffUserFactory(permissions=["users.view_user", "users.change_user"], **fields)
+
+
 ME = "/api/v1/users/me"
 USERS = "/api/v1/users"
 
@@ -106,7 +112,7 @@ def test_me_deactivate_closes_the_own_account_and_publishes_the_event(client_for
 def test_staff_lists_every_account_paginated_newest_first(client_for):
     # given
     now = timezone.now()
-    staff = StaffUserFactory(date_joined=now - timedelta(days=3))
+    staff = user_admin(date_joined=now - timedelta(days=3))
     users = [UserFactory(date_joined=now - timedelta(days=n)) for n in range(3)]
     # when
     response = client_for(staff).get(USERS, {"limit": 2})
@@ -121,7 +127,7 @@ def test_staff_lists_every_account_paginated_newest_first(client_for):
 
 def test_staff_filters_by_status_role_and_search(client_for):
     # given
-    staff = StaffUserFactory(email="boss@seams.example")
+    staff = user_admin(email="boss@seams.example")
     UserFactory(email="ada@example.com", full_name="Ada Lovelace")
     gone = UserFactory(email="gone@example.com", is_active=False)
     client = client_for(staff)
@@ -143,7 +149,7 @@ def test_staff_filters_by_status_role_and_search(client_for):
     ["yesterday", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
 )
 def test_a_bad_date_filter_is_a_400_not_a_500(client_for, value):
-    response = client_for(StaffUserFactory()).get(USERS, {"joined_after": value})
+    response = client_for(user_admin()).get(USERS, {"joined_after": value})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert "joined_after" in response.json()["details"]
@@ -151,12 +157,26 @@ def test_a_bad_date_filter_is_a_400_not_a_500(client_for, value):
 
 def test_a_date_filter_with_an_offset_postgres_would_refuse_still_works(client_for):
     # given: +17:31 is a valid ISO offset, but out of PostgreSQL's range
-    staff = StaffUserFactory()
+    staff = user_admin()
     # when
     response = client_for(staff).get(USERS, {"joined_before": "2000-10-31T13:31:11+17:31"})
     # then
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+def test_staff_without_the_user_permissions_cannot_list_read_or_deactivate(client_for):
+    # given: staff who may do nothing with accounts
+    client, other = client_for(StaffUserFactory()), UserFactory()
+    # then
+    for response in (
+        client.get(USERS),
+        client.get(detail(other.id)),
+        client.post(deactivate(other.id)),
+    ):
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+    assert User.objects.get(id=other.id).is_active
 
 
 def test_a_customer_cannot_list_or_read_accounts(client_for):
@@ -170,7 +190,7 @@ def test_a_customer_cannot_list_or_read_accounts(client_for):
 
 def test_staff_reads_one_account_and_an_unknown_one_is_a_404(client_for):
     # given
-    client, user = client_for(StaffUserFactory()), UserFactory()
+    client, user = client_for(user_admin()), UserFactory()
     # then
     assert client.get(detail(user.id)).json()["email"] == user.email
     response = client.get(detail(uuid.uuid4()))
@@ -183,7 +203,7 @@ def test_staff_reads_one_account_and_an_unknown_one_is_a_404(client_for):
 
 def test_staff_deactivates_a_customer(client_for):
     # given
-    staff, user = StaffUserFactory(), UserFactory()
+    staff, user = user_admin(), UserFactory()
     # when
     response = client_for(staff).post(deactivate(user.id))
     # then
@@ -206,7 +226,7 @@ def test_a_customer_cannot_deactivate_someone_else(client_for):
 
 def test_deactivating_twice_is_a_409_and_unknown_is_a_404(client_for):
     # given
-    client, user = client_for(StaffUserFactory()), UserFactory()
+    client, user = client_for(user_admin()), UserFactory()
     client.post(deactivate(user.id))
     # then
     assert client.post(deactivate(user.id)).json()["code"] == "users.already_inactive"
@@ -216,7 +236,7 @@ def test_deactivating_twice_is_a_409_and_unknown_is_a_404(client_for):
 
 def test_plain_staff_cannot_deactivate_a_superuser(client_for):
     # given
-    staff, superuser = StaffUserFactory(), SuperuserFactory()
+    staff, superuser = user_admin(), SuperuserFactory()
     # when
     response = client_for(staff).post(deactivate(superuser.id))
     # then
@@ -227,7 +247,7 @@ def test_plain_staff_cannot_deactivate_a_superuser(client_for):
 
 def test_a_malformed_user_id_is_a_404():
     client = APIClient()
-    client.force_authenticate(StaffUserFactory())
+    client.force_authenticate(user_admin())
     assert client.get(f"{USERS}/not-a-uuid").status_code == 404
 
 
