@@ -12,6 +12,7 @@ from django.utils import timezone
 from contracts.orders import OrderStatus
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR.")
+sku_format = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", "Letters, digits, . _ -")
 
 
 class Product(models.Model):
@@ -22,7 +23,7 @@ class Product(models.Model):
         "SKU",
         max_length=64,
         unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", "Letters, digits, . _ -")],
+        validators=[sku_format],
     )
     name = models.CharField(max_length=200)
     price = models.DecimalField(

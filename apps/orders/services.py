@@ -309,8 +309,11 @@ def product_create(
                 sku=sku, name=name, price=price, currency=currency, stock=stock, active=active
             )
     except IntegrityError:
-        # Lost a race with another create of the same sku.
-        raise SkuTaken(details={"sku": sku}) from None
+        # Lost a race with another create of the same sku; any other violation
+        # is a bug of the caller and stays an error.
+        if Product.objects.filter(sku=sku).exists():
+            raise SkuTaken(details={"sku": sku}) from None
+        raise
 
 
 def _lock_product(product_id: UUID) -> Product:

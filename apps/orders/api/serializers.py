@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.orders.models import Order, OrderLine, Product
+from apps.orders.models import Order, OrderLine, Product, sku_format
 from apps.orders.services import MAX_LINES, MAX_QUANTITY
 
 
@@ -25,10 +25,11 @@ class ProductCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = ["sku", "name", "price", "currency", "stock", "active"]
-        # The service reports a taken SKU with its own code (orders.sku_taken, 409).
+        # The service reports a taken SKU with its own code (orders.sku_taken, 409), so
+        # only the uniqueness validator is left out; the format is still checked.
         # An explicit bound: the default one is the database's integer range, which
         # would make the committed schema differ between SQLite and PostgreSQL.
-        extra_kwargs = {"sku": {"validators": []}, "stock": {"max_value": 1_000_000}}
+        extra_kwargs = {"sku": {"validators": [sku_format]}, "stock": {"max_value": 1_000_000}}
         ref_name = "OrdersProductCreate"
 
 

@@ -118,10 +118,13 @@ def test_a_taken_sku_and_bad_product_input(api, staff, tee):
     taken = api.post(PRODUCTS, {"sku": "TEE", "name": "x", "price": "1.00"}, format="json")
     assert_error(taken, 409, "orders.sku_taken")
     bad = api.post(
-        PRODUCTS, {"sku": "X", "name": "x", "price": "-1", "currency": "euro"}, format="json"
+        PRODUCTS,
+        {"sku": "bad sku/../x", "name": "x", "price": "-1", "currency": "euro"},
+        format="json",
     )
     body = assert_error(bad, 400, "invalid")
-    assert set(body["details"]) == {"price", "currency"}
+    assert set(body["details"]) == {"sku", "price", "currency"}
+    assert not Product.objects.filter(sku="bad sku/../x").exists()
 
 
 def test_customers_and_visitors_cannot_change_the_catalog(api, customer, tee):
