@@ -92,7 +92,7 @@ def _run(
     subscription: Subscription, event: Event, envelope: dict[str, Any], *, redelivered: bool
 ) -> DeliveryFailure | None:
     try:
-        ran = apply_once(subscription, event)
+        apply_once(subscription, event)
     except Exception:  # any handler error is recorded and retried
         logger.exception("handler %s failed on %s", subscription.key, event.event_id)
         return record_failure(
@@ -102,8 +102,10 @@ def _run(
             service=subscription.service,
             error=traceback.format_exc(),
         )
-    if ran and redelivered:
-        # Only a retried or resubmitted message can have a failure to close.
+    if redelivered:
+        # Only a retried or resubmitted message can have a failure to close. Close
+        # it whether this copy ran the handler or found it applied already: a
+        # concurrent copy may have succeeded after another recorded a failure.
         DeliveryFailure.objects.filter(event_id=event.event_id, handler=subscription.key).exclude(
             status=DeliveryStatus.RESOLVED
         ).update(status=DeliveryStatus.RESOLVED, resolved_at=timezone.now(), next_attempt_at=None)

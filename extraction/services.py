@@ -105,17 +105,21 @@ def delivery_resubmit(
     with transaction.atomic():
         rows = list(
             _deliveries_matching(ids=ids, names=names, older_than=older_than, statuses=statuses)
+            # A delivery that names no service (its message could not even be
+            # decoded) has no queue to go back to.
+            .exclude(service="")
             .select_for_update()
             .only("id", "service", "envelope")
         )
+        # Due now: should the send below be lost, the overdue redrive sends it again.
         DeliveryFailure.objects.filter(id__in=[r.id for r in rows]).update(
-            status=DeliveryStatus.RETRYING, attempts=0, next_attempt_at=None
+            status=DeliveryStatus.RETRYING, attempts=0, next_attempt_at=timezone.now()
         )
     # The broker is called after the commit, never inside the transaction.
     sent: set[tuple[str, str]] = set()
     for row in rows:
         key = (str(row.envelope.get("event_id")), row.service)
-        if row.service and key not in sent:
+        if key not in sent:
             send_to_service(row.envelope, service=row.service)
             sent.add(key)
     return len(rows)

@@ -94,6 +94,27 @@ def test_a_retry_that_succeeds_resolves_the_failure():
     assert groups("probe") == 1
 
 
+def test_a_failure_recorded_after_a_concurrent_success_is_resolved_by_the_next_copy():
+    # given: one copy applied the event, another recorded a failure afterwards
+    event = Probed(label="raced")
+    env = envelope(event)
+    handle(env, service="orders", redelivered=False)
+    DeliveryFailure.objects.create(
+        event_id=event.event_id,
+        event_name=event.name,
+        handler=APPLY,
+        service="orders",
+        envelope=env,
+        attempts=1,
+        status=DeliveryStatus.RETRYING,
+    )
+    # when: its retry arrives (the inbox says the handler has applied it)
+    assert handle(env, service="orders", redelivered=True) == []
+    # then: the failure is closed and the effect stays applied once
+    assert DeliveryFailure.objects.get().status == DeliveryStatus.RESOLVED
+    assert groups("probe") == 1
+
+
 def test_a_message_that_cannot_be_decoded_is_parked_at_once():
     env = {"event_id": str(uuid.uuid4()), "name": "tests.Unknown", "version": 9, "payload": {}}
     assert handle(env, service="orders", redelivered=False) == []
