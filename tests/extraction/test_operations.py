@@ -21,7 +21,7 @@ from extraction.models import DeliveryFailure, DeliveryStatus, InboxEntry, Outbo
 from extraction.models import OutboxStatus as Status
 from extraction.selectors import outbox_stats
 from extraction.tasks import purge
-from tests.extraction.probe_handlers import OrdersProbed, Probed
+from tests.extraction.probe_handlers import OrdersProbed, Probed, effects
 from tests.extraction.test_relay import drain_queue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -118,9 +118,10 @@ def test_in_process_resubmit_delivers_again_after_commit():
     InboxEntry.objects.all().delete()
     # when
     outbox("resubmit", "--all")
-    # then
+    # then: the handler ran again (its inbox row was gone) and the row is out
     row = OutboxEvent.objects.get()
     assert (row.status, row.attempts) == (Status.PUBLISHED, 1)
+    assert effects("orders", "again") == 2
 
 
 def test_purge_deletes_completed_rows_past_retention(broker_mode):

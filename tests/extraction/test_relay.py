@@ -15,7 +15,7 @@ from contracts import publish
 from extraction.models import OutboxEvent, OutboxStatus
 from extraction.publisher import BrokerUnavailable, Outgoing
 from extraction.relay import Relay, relay_batch
-from extraction.routing import CONSUME_TASK, declare_topology, queue_name, service_queue
+from extraction.routing import CONSUME_TASK, declare_topology, service_queue
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import NobodyProbed, OrdersProbed, Probed
 
@@ -178,4 +178,3 @@ def test_the_relay_wakes_on_notify_right_after_a_commit(rabbitmq):
         stop.set()
         relay.wakeup.nudge()
         thread.join(timeout=35)
-    assert queue_name("orders").endswith(".orders")
