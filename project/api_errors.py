@@ -16,18 +16,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from contracts.errors import ContractError
 
-_DRF_CODES = {
-    exceptions.ValidationError: "invalid",
-    exceptions.ParseError: "malformed_request",
-    exceptions.AuthenticationFailed: "authentication_failed",
-    exceptions.NotAuthenticated: "not_authenticated",
-    exceptions.PermissionDenied: "permission_denied",
-    exceptions.NotFound: "not_found",
-    exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable",
-    exceptions.UnsupportedMediaType: "unsupported_media_type",
-    exceptions.Throttled: "throttled",
-}
+# DRF's own ``default_code`` is the code, except where these read better or must
+# stay stable: simplejwt's InvalidToken (an AuthenticationFailed) would otherwise
+# answer "token_not_valid" where every other failed sign-in says this.
+_CODE_OVERRIDES = (
+    (exceptions.ParseError, "malformed_request"),
+    (exceptions.AuthenticationFailed, "authentication_failed"),
+)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -36,7 +31,7 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ContractError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
+        return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -44,7 +39,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    code = next((c for cls, c in _CODE_OVERRIDES if isinstance(exc, cls)), exc.default_code)
     if isinstance(exc, exceptions.ValidationError):
         details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = error_body(code, "The request is not valid.", details)
