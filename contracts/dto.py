@@ -8,7 +8,7 @@ contract uses, so the rules live in one place.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -16,7 +16,3 @@ T = TypeVar("T")
 def dto(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen, slotted, keyword-only dataclass."""
     return dataclasses.dataclass(frozen=True, slots=True, kw_only=True)(cls)
-
-
-def is_dto(obj: Any) -> bool:
-    return dataclasses.is_dataclass(obj)

@@ -108,16 +108,8 @@ class _Registry:
             self._factories[contract] = factory
             self._instances.pop(contract, None)
 
-    def withdraw(self, contract: type[Service]) -> None:
-        with self._lock:
-            self._factories.pop(contract, None)
-            self._instances.pop(contract, None)
-
     def has(self, contract: type[Service]) -> bool:
         return contract in self._factories
-
-    def provided(self) -> tuple[type[Service], ...]:
-        return tuple(self._factories)
 
     def get(self, contract: type[S]) -> S:
         instance = self._instances.get(contract)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
@@ -92,17 +91,11 @@ class Relay:
         broker_url: str | None = None,
         batch_size: int | None = None,
         poll_seconds: float | None = None,
-        publisher_factory: Callable[[str], Publisher] | None = None,
     ) -> None:
         self.broker_url = broker_url or settings.CELERY_BROKER_URL
         self.batch_size = batch_size or settings.SEAMS_RELAY_BATCH_SIZE
         self.poll_seconds = (
             settings.SEAMS_RELAY_POLL_SECONDS if poll_seconds is None else poll_seconds
-        )
-        self.publisher_factory = publisher_factory or (
-            lambda url: open_publisher(
-                url, confirm_timeout=settings.SEAMS_RELAY_CONFIRM_TIMEOUT_SECONDS
-            )
         )
         self.publisher: Publisher | None = None
         self.wakeup = Wakeup()
@@ -112,7 +105,9 @@ class Relay:
     def relay_once(self) -> int:
         """One batch; raises BrokerUnavailable (and drops the connection) if the broker is down."""
         if self.publisher is None:
-            self.publisher = self.publisher_factory(self.broker_url)
+            self.publisher = open_publisher(
+                self.broker_url, confirm_timeout=settings.SEAMS_RELAY_CONFIRM_TIMEOUT_SECONDS
+            )
         try:
             count = relay_batch(self.publisher, batch_size=self.batch_size)
         except BrokerUnavailable:

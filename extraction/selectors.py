@@ -20,10 +20,6 @@ class OutboxStats:
     deliveries_by_status: dict[str, int]  # consumer-side failures (broker mode)
     deliveries_by_handler: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    @property
-    def pending(self) -> int:
-        return sum(self.by_status.get(s, 0) for s in DUE_STATUSES)
-
     def as_dict(self) -> dict[str, object]:
         return {
             "outbox": {

@@ -1,7 +1,5 @@
 """Public URLs: the admin, the API index, the OpenAPI schema and the apps' APIs."""
 
-from importlib.util import find_spec
-
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -20,9 +18,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
-for service in settings.SEAMS_SERVICES:
-    if find_spec(f"apps.{service}.api.urls") is not None:
-        urlpatterns.append(path("api/v1/", include(f"apps.{service}.api.urls")))
+urlpatterns += [
+    path("api/v1/", include(f"apps.{service}.api.urls")) for service in settings.SEAMS_SERVICES
+]
 
 admin.site.site_header = "Seams administration"
 admin.site.site_title = "Seams"

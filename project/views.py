@@ -56,26 +56,23 @@ def health(request: Request) -> Response:
     return Response({"status": "ok", "database": connection.vendor})
 
 
-def _api_error_or_default(request, status, code, message, default):  # type: ignore[no-untyped-def]
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body(code, message), status=status)
-    return default
+# Errors no view handled (no URL matched, a crash): the API's error shape under
+# /api/, Django's HTML pages elsewhere.
 
 
 def not_found(request, exception=None):  # type: ignore[no-untyped-def]
-    """404 for URLs no view matches: the API's error shape under /api/, HTML elsewhere."""
-    return _api_error_or_default(
-        request, 404, "not_found", "Not found.", defaults.page_not_found(request, exception)
-    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
-    return _api_error_or_default(
-        request, 400, "bad_request", "Bad request.", defaults.bad_request(request, exception)
-    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):  # type: ignore[no-untyped-def]
-    return _api_error_or_default(
-        request, 500, "server_error", "Internal server error.", defaults.server_error(request)
-    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+    return defaults.server_error(request)

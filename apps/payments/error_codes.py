@@ -86,9 +86,3 @@ def charge_failure(decline_code: str, *, declined: bool) -> type[ChargeFailed]:
     """``declined``: the issuer said no (an unknown reason is still a decline, 402);
     otherwise the processor itself failed (502)."""
     return CHARGE_FAILURES.get(decline_code, CardDeclined if declined else GatewayFailure)
-
-
-def charge_failure_by_code(code: str) -> type[ChargeFailed]:
-    """The failure class of a stored ``failure_code`` (``GatewayFailure`` when unknown)."""
-    found = ContractError.for_code(code)
-    return found if issubclass(found, ChargeFailed) else GatewayFailure

@@ -53,7 +53,6 @@ class RegisterView(AuthEndpoint, APIView):
 
     @extend_schema(
         operation_id="auth_register",
-        tags=["auth"],
         request=RegisterSerializer,
         responses={
             201: UserProfileSerializer,
@@ -76,7 +75,6 @@ class TokenObtainView(AuthEndpoint, TokenObtainPairView):
 
     @extend_schema(
         operation_id="auth_token_obtain",
-        tags=["auth"],
         responses={
             200: TokenPairSerializer,
             401: error_response("Wrong email or password, or a deactivated account."),
@@ -97,7 +95,6 @@ class TokenRefreshAccessView(AuthEndpoint, TokenRefreshView):
 
     @extend_schema(
         operation_id="auth_token_refresh",
-        tags=["auth"],
         responses={
             200: TokenRefreshSerializer,
             401: error_response(
@@ -112,9 +109,7 @@ class TokenRefreshAccessView(AuthEndpoint, TokenRefreshView):
 
 
 class MeView(APIView):
-    @extend_schema(
-        operation_id="users_me_retrieve", tags=["users"], responses=UserProfileSerializer
-    )
+    @extend_schema(operation_id="users_me_retrieve", responses=UserProfileSerializer)
     def get(self, request: Request) -> Response:
         """The signed-in user's account."""
         user = selectors.user_get(user_id=request.user.pk)
@@ -122,7 +117,6 @@ class MeView(APIView):
 
     @extend_schema(
         operation_id="users_me_update",
-        tags=["users"],
         request=ProfileUpdateSerializer,
         responses={200: UserProfileSerializer, 400: error_response("Invalid input.")},
     )
@@ -142,7 +136,6 @@ class MeView(APIView):
 class MeDeactivateView(APIView):
     @extend_schema(
         operation_id="users_me_deactivate",
-        tags=["users"],
         request=None,
         responses={200: UserProfileSerializer, 409: error_response("Deactivated already.")},
     )
@@ -152,7 +145,7 @@ class MeDeactivateView(APIView):
         return Response(UserProfileSerializer(user).data)
 
 
-@extend_schema_view(get=extend_schema(operation_id="users_list", tags=["users"]))
+@extend_schema_view(get=extend_schema(operation_id="users_list"))
 class UserListView(generics.ListAPIView):
     """Every account, newest first, with filters (staff only)."""
 
@@ -169,7 +162,6 @@ class UserDetailView(APIView):
 
     @extend_schema(
         operation_id="users_retrieve",
-        tags=["users"],
         responses={200: StaffUserSerializer, 404: error_response("No such user.")},
     )
     def get(self, request: Request, user_id: UUID) -> Response:
@@ -182,7 +174,6 @@ class UserDeactivateView(APIView):
 
     @extend_schema(
         operation_id="users_deactivate",
-        tags=["users"],
         request=None,
         responses={
             200: StaffUserSerializer,
