@@ -174,9 +174,17 @@ def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
     return order
 
 
-def _release_stock(order: Order) -> None:
-    """Give the reserved quantities of ``order`` back to its products (row locks by pk)."""
-    quantities = dict(order.lines.values_list("product_id", "quantity"))
+def _release_stock(*orders: Order) -> None:
+    """Give the reserved quantities of ``orders`` back to their products.
+
+    All the products are locked at once, by pk, like ``order_place`` does: locking
+    them order by order would take the locks out of that one global order.
+    """
+    quantities: dict[UUID, int] = {}
+    for product_id, quantity in OrderLine.objects.filter(order__in=orders).values_list(
+        "product_id", "quantity"
+    ):
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
     locked = Product.objects.filter(pk__in=list(quantities)).order_by("pk").select_for_update()
     now = timezone.now()
     for product_id in locked.values_list("pk", flat=True):
@@ -235,12 +243,13 @@ def order_fulfil(*, order_id: UUID) -> Order:
 def order_cancel(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled, giving the reserved stock back."""
     order = _lock(order_id, allowed={PENDING}, to=CANCELLED)
+    _release_stock(order)
     _cancel_locked(order, reason=reason)
     return order
 
 
 def _cancel_locked(order: Order, *, reason: str) -> None:
-    _release_stock(order)
+    """Mark a locked pending order cancelled; its stock is the caller's to release."""
     order.status, order.cancel_reason, order.cancelled_at = CANCELLED, reason[:200], timezone.now()
     order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     publish(OrderCancelled(order_id=order.id, customer_id=order.customer_id, reason=reason))
@@ -283,6 +292,7 @@ def order_cancel_pending_of_customer(*, customer_id: UUID, reason: str) -> list[
         .filter(customer_id=customer_id, status=PENDING)
         .order_by("pk")
     )
+    _release_stock(*orders)
     for order in orders:
         _cancel_locked(order, reason=reason)
     return orders
