@@ -7,7 +7,7 @@ id (simplejwt's ``user_id``), ``email`` and ``is_staff``.
 
 from __future__ import annotations
 
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.tokens import Token
 
 from apps.users.models import User
 
@@ -21,9 +21,3 @@ def with_claims(token: Token, user: User) -> Token:
     token["email"] = user.email
     token["is_staff"] = user.is_staff
     return token
-
-
-def token_pair_for(user: User) -> RefreshToken:
-    refresh = RefreshToken.for_user(user)
-    with_claims(refresh, user)
-    return refresh

@@ -16,7 +16,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -26,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import UserFactory
+from tests.factories.users import token_pair_for
 
 ROOT = Path(__file__).resolve().parents[2]
 schema = schemathesis.openapi.from_path(ROOT / "schema" / "openapi.yaml")
@@ -71,7 +71,7 @@ def api_user(request, db, settings):
 def test_api_conforms_to_its_schema(case, api_user, wsgi_app):
     # An example may deactivate the signed-in user; the next one starts active again.
     type(api_user).objects.filter(pk=api_user.pk).update(is_active=True)
-    token = str(RefreshToken.for_user(api_user).access_token)
+    token = str(token_pair_for(api_user).access_token)
     case.call_and_validate(
         app=wsgi_app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
     )

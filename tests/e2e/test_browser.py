@@ -12,10 +12,10 @@ import uuid
 
 import pytest
 from django.db import connections
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory, ProductFactory
+from tests.factories.users import token_pair_for
 from tests.services_plugin import REQUIRE_SERVICES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -94,7 +94,7 @@ def test_staff_fulfils_an_order_in_the_admin(live_server, staff_user, browser):
 
 def test_swagger_ui_loads_and_calls_an_endpoint_with_a_jwt(live_server, staff_user, browser):
     # given
-    token = str(RefreshToken.for_user(staff_user).access_token)
+    token = str(token_pair_for(staff_user).access_token)
     browser.goto(f"{live_server.url}/api/docs/")
     browser.wait_for_selector(".swagger-ui .information-container")
     # when: authorize with the JWT and try GET /api/v1/users/me

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Permission
+from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.users.api.serializers import TokenPairSerializer
 from apps.users.models import User
 
 PASSWORD = "correct horse battery staple"
@@ -38,3 +40,9 @@ class StaffUserFactory(UserFactory):
 class SuperuserFactory(StaffUserFactory):
     email = factory.Sequence(lambda n: f"admin{n}@seams.example")
     is_superuser = True
+
+
+def token_pair_for(user: User) -> RefreshToken:
+    """The refresh token (``.access_token`` for the access one) the API would issue."""
+    token: RefreshToken = TokenPairSerializer.get_token(user)
+    return token

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.users.models import User
-from apps.users.tokens import token_pair_for
+from tests.factories.users import token_pair_for
 
 
 @pytest.fixture(autouse=True)

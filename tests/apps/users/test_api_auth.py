@@ -10,8 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.users import services
 from apps.users.models import User
-from apps.users.tokens import token_pair_for
-from tests.factories.users import PASSWORD, StaffUserFactory, UserFactory
+from tests.factories.users import PASSWORD, StaffUserFactory, UserFactory, token_pair_for
 
 pytestmark = pytest.mark.django_db
 
