@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from uuid import UUID
+
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential
 
 from apps.payments.models import Payment
 
@@ -35,14 +36,13 @@ def wait_for_response(*, payment_id: UUID, timeout_seconds: float) -> Payment | 
     """The payment once its answer is stored, or ``None`` if it is still in flight
     after ``timeout_seconds``. Each poll is its own query (autocommit), so it sees
     the winner's commit as soon as it happens."""
-    deadline = time.monotonic() + timeout_seconds
-    pause = FIRST_POLL_SECONDS
-    while True:
-        payment = Payment.objects.filter(id=payment_id, response_status__isnull=False).first()
-        if payment is not None:
-            return payment
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        time.sleep(min(pause, remaining))
-        pause = min(pause * 2, MAX_POLL_SECONDS)
+    poll = Retrying(
+        stop=stop_after_delay(timeout_seconds),
+        wait=wait_exponential(multiplier=FIRST_POLL_SECONDS, max=MAX_POLL_SECONDS),
+        retry=retry_if_result(lambda payment: payment is None),
+        retry_error_callback=lambda state: None,  # still in flight: no answer yet
+    )
+    answered: Payment | None = poll(
+        lambda: Payment.objects.filter(id=payment_id, response_status__isnull=False).first()
+    )
+    return answered
