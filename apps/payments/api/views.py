@@ -7,12 +7,13 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikit.openapi import error_response
 from apikit.permissions import staff_with
 from apps.payments import selectors, services
 from apps.payments.api.filters import PaymentFilter
@@ -80,15 +81,13 @@ class PaymentListCreateView(generics.ListAPIView):
         request=PaymentCreateSerializer,
         responses={
             201: PaymentSerializer,
-            400: OpenApiResponse(description="No or invalid Idempotency-Key, or invalid body"),
-            402: OpenApiResponse(description="Declined: `payments.card_declined`, …"),
-            404: OpenApiResponse(description="No such order of yours"),
-            409: OpenApiResponse(
-                description="`payments.order_not_payable` or `payments.request_in_progress`"
-            ),
-            422: OpenApiResponse(description="`payments.idempotency_key_reused`"),
-            502: OpenApiResponse(description="`payments.gateway_error`"),
-            504: OpenApiResponse(description="`payments.gateway_timeout`"),
+            400: error_response("No or invalid Idempotency-Key, or invalid body"),
+            402: error_response("Declined: `payments.card_declined`, …"),
+            404: error_response("No such order of yours"),
+            409: error_response("`payments.order_not_payable` or `payments.request_in_progress`"),
+            422: error_response("`payments.idempotency_key_reused`"),
+            502: error_response("`payments.gateway_error`"),
+            504: error_response("`payments.gateway_timeout`"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -129,10 +128,10 @@ class PaymentRefundView(APIView):
         request=RefundCreateSerializer,
         responses={
             201: RefundSerializer,
-            403: OpenApiResponse(description="Staff only"),
-            404: OpenApiResponse(description="No such payment"),
-            409: OpenApiResponse(description="`payments.nothing_to_refund`"),
-            502: OpenApiResponse(description="`payments.refund_declined`"),
+            403: error_response("Staff holding payments.change_payment only"),
+            404: error_response("No such payment"),
+            409: error_response("`payments.nothing_to_refund`"),
+            502: error_response("`payments.refund_declined`"),
         },
     )
     def post(self, request: Request, payment_id: UUID) -> Response:
