@@ -99,51 +99,44 @@ class Refund(models.Model):
         return f"Refund {self.id} of payment {self.payment_id} ({self.status})"
 
 
-class SandboxCharge(models.Model):
-    """One charge the sandbox processor saw (declined ones included), by idempotency key."""
+class SandboxLedgerEntry(models.Model):
+    """What the sandbox processor saw for one idempotency key: a charge or a refund."""
+
+    reference = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=16)
+    decline_code = models.CharField(max_length=64, blank=True, default="")
+    # How many times the key was presented: more than one means someone asked twice.
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"
+
+
+class SandboxCharge(SandboxLedgerEntry):
+    """One charge the sandbox processor saw (declined ones included)."""
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
         DECLINED = "declined", "Declined"
 
-    reference = models.CharField(max_length=64, unique=True)
-    idempotency_key = models.CharField(max_length=255, unique=True)
     token = models.CharField(max_length=100)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    decline_code = models.CharField(max_length=64, blank=True, default="")
-    # How many times the key was presented: more than one means someone asked twice.
-    attempts = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"
 
 
-class SandboxRefund(models.Model):
-    """One refund the sandbox processor saw, by idempotency key."""
+class SandboxRefund(SandboxLedgerEntry):
+    """One refund the sandbox processor saw."""
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
         REFUSED = "refused", "Refused"
 
-    reference = models.CharField(max_length=64, unique=True)
-    idempotency_key = models.CharField(max_length=255, unique=True)
     charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    decline_code = models.CharField(max_length=64, blank=True, default="")
-    # How many times the key was presented: more than one means someone asked twice.
-    attempts = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"

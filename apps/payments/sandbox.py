@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 import uuid
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import IntegrityError
 from django.db.models import F, Sum
@@ -34,7 +35,9 @@ from apps.payments.gateway import (
     RefundRefused,
     RefundResult,
 )
-from apps.payments.models import SandboxCharge, SandboxRefund
+from apps.payments.models import SandboxCharge, SandboxLedgerEntry, SandboxRefund
+
+Entry = TypeVar("Entry", bound=SandboxLedgerEntry)
 
 SUCCESS_TOKENS = frozenset({"tok_success", "tok_visa", "tok_mastercard", "tok_refund_refused"})
 # Test card tokens, not secrets.
@@ -134,9 +137,7 @@ class SandboxGateway(PaymentGateway):
         )
 
     @staticmethod
-    def _count_attempt(
-        model: type[SandboxCharge] | type[SandboxRefund], idempotency_key: str
-    ) -> SandboxCharge | SandboxRefund | None:
+    def _count_attempt(model: type[Entry], idempotency_key: str) -> Entry | None:
         if not model.objects.filter(idempotency_key=idempotency_key).update(
             attempts=F("attempts") + 1
         ):
@@ -144,8 +145,7 @@ class SandboxGateway(PaymentGateway):
         return model.objects.get(idempotency_key=idempotency_key)
 
     @staticmethod
-    def _charge_result(charge: SandboxCharge | SandboxRefund) -> ChargeResult:
-        assert isinstance(charge, SandboxCharge)
+    def _charge_result(charge: SandboxCharge) -> ChargeResult:
         if charge.outcome == SandboxCharge.Outcome.DECLINED:
             raise ChargeDeclined(
                 f"The sandbox declined the charge ({charge.decline_code}).",
@@ -156,8 +156,7 @@ class SandboxGateway(PaymentGateway):
         )
 
     @staticmethod
-    def _refund_result(refund: SandboxCharge | SandboxRefund) -> RefundResult:
-        assert isinstance(refund, SandboxRefund)
+    def _refund_result(refund: SandboxRefund) -> RefundResult:
         if refund.outcome == SandboxRefund.Outcome.REFUSED:
             raise RefundRefused(
                 f"The sandbox refused the refund ({refund.decline_code}).",
