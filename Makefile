@@ -29,7 +29,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict contracts
 	SECRET_KEY=check-only $(BIN)/python manage.py check
 
-test: lint
+# mypy on contracts and manage.py check run inside pytest (tests/architecture), not twice.
+test: $(STAMP)
+	$(BIN)/lint-imports importlinter.ini
+	$(BIN)/ruff check .
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Regenerate the committed OpenAPI schema after an API change (a test compares them).
