@@ -145,23 +145,11 @@ class Relay:
                     logger.exception("database error in the relay; reconnecting")
                     close_old_connections()
                     stop.wait(1.0)
-                    self.wakeup.listen()
                     continue
                 if count < self.batch_size:
-                    self._wait()
+                    self.wakeup.wait(self.poll_seconds)
         finally:
             self.close()
-
-    def _wait(self) -> None:
-        try:
-            self.wakeup.wait(self.poll_seconds)
-        except Exception:  # a broken LISTEN connection degrades to polling
-            logger.warning("lost the LISTEN connection; polling until it is back", exc_info=True)
-            self.wakeup.close()
-            try:
-                self.wakeup.listen()
-            except Exception:  # still down: keep polling
-                logger.debug("LISTEN failed again", exc_info=True)
 
     def close_publisher(self) -> None:
         if self.publisher is not None:

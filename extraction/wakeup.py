@@ -9,6 +9,7 @@ every ``SEAMS_RELAY_POLL_SECONDS``, so a lost wake-up only costs latency.
 
 from __future__ import annotations
 
+import logging
 import select
 import threading
 import weakref
@@ -17,6 +18,8 @@ from typing import Any
 from django.db import connection, transaction
 
 CHANNEL = "seams_outbox"
+
+logger = logging.getLogger(__name__)
 
 _local_wakeups: weakref.WeakSet[Wakeup] = weakref.WeakSet()
 
@@ -61,30 +64,43 @@ class Wakeup:
         self._event.set()
 
     def listen(self) -> None:
-        """Open a dedicated autocommit connection that LISTENs (PostgreSQL only)."""
+        """Open a dedicated autocommit connection that LISTENs (PostgreSQL only).
+
+        Never raises: with the database away the relay polls, and the next
+        ``wait`` tries to listen again.
+        """
         self.close()
         if not on_postgres():
             return
-        raw = connection.get_new_connection(connection.get_connection_params())
-        raw.autocommit = True
-        with raw.cursor() as cursor:
-            cursor.execute(f'LISTEN "{CHANNEL}"')
+        try:
+            raw = connection.get_new_connection(connection.get_connection_params())
+            raw.autocommit = True
+            with raw.cursor() as cursor:
+                cursor.execute(f'LISTEN "{CHANNEL}"')
+        except Exception:  # psycopg2's own errors, not Django's: the database is away
+            logger.warning("cannot LISTEN for wake-ups; polling meanwhile", exc_info=True)
+            return
         self._listener = raw
 
-    def wait(self, timeout: float) -> bool:
-        """Block until a wake-up or ``timeout``; returns whether something woke us."""
+    def wait(self, timeout: float) -> None:
+        """Block until a wake-up or ``timeout``; a broken LISTEN degrades to polling."""
         if self._event.is_set():
             self._event.clear()
-            return True
+            return
         if self._listener is None:
-            woke = self._event.wait(timeout)
+            self.listen()
+        if self._listener is None:
+            self._event.wait(timeout)
             self._event.clear()
-            return woke
-        readable, _, _ = select.select([self._listener], [], [], timeout)
-        if readable:
-            self._listener.poll()
-            self._listener.notifies.clear()
-        return bool(readable)
+            return
+        try:
+            readable, _, _ = select.select([self._listener], [], [], timeout)
+            if readable:
+                self._listener.poll()
+                self._listener.notifies.clear()
+        except Exception:  # the LISTEN connection broke: reopen it on the next wait
+            logger.warning("lost the LISTEN connection; polling until it is back", exc_info=True)
+            self.close()
 
     def close(self) -> None:
         if self._listener is not None:

@@ -16,6 +16,7 @@ from extraction.models import OutboxEvent, OutboxStatus
 from extraction.publisher import BrokerUnavailable, Outgoing
 from extraction.relay import Relay, relay_batch
 from extraction.routing import CONSUME_TASK, declare_topology, service_queue
+from extraction.wakeup import Wakeup
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import NobodyProbed, OrdersProbed, Probed
 
@@ -178,3 +179,32 @@ def test_the_relay_wakes_on_notify_right_after_a_commit(rabbitmq):
         stop.set()
         relay.wakeup.nudge()
         thread.join(timeout=35)
+
+
+def test_the_wakeup_survives_the_database_being_away_and_listens_again(monkeypatch):
+    # given: a database that refuses connections (nothing listens on that port)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    params = connection.get_connection_params()
+    monkeypatch.setattr(
+        connection, "get_connection_params", lambda: {**params, "port": closed_port}
+    )
+    wakeup = Wakeup()
+    try:
+        # when: the relay starts listening, then waits
+        wakeup.listen()
+        started = time.monotonic()
+        wakeup.wait(0.2)
+        # then: no error, it polled for the whole timeout
+        assert wakeup._listener is None
+        assert time.monotonic() - started >= 0.2
+        # when: the database is back
+        monkeypatch.undo()
+        wakeup.wait(0.01)
+        # then: the next wait listened again
+        assert wakeup._listener is not None
+    finally:
+        wakeup.close()
