@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.orders.models import Order, Product
@@ -30,6 +30,7 @@ from apps.payments.models import Payment
 from apps.users.models import User
 from contracts.payments import PaymentStatus
 from extraction.models import OutboxEvent
+from tests.api_routes import api_operations
 from tests.factories.orders import OrderFactory, ProductFactory
 from tests.factories.payments import PaymentFactory
 from tests.factories.users import StaffUserFactory, UserFactory
@@ -69,26 +70,6 @@ ACCESS: dict[tuple[str, str], str | tuple[str, ...]] = {
 }
 
 
-def _api_operations() -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(method, url name, path parameters) of every operation under /api/v1/."""
-
-    def walk(patterns: list, prefix: str) -> Iterator[tuple[str, URLPattern]]:
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
-            else:
-                yield prefix + str(entry.pattern), entry
-
-    for route, pattern in walk(get_resolver().url_patterns, ""):
-        view = getattr(pattern.callback, "view_class", None)
-        if not route.startswith("api/v1/") or view is None:
-            continue
-        assert pattern.name, f"/{route} has no URL name"
-        for method in view.http_method_names:
-            if method not in {"options", "head"} and hasattr(view, method):
-                yield method.upper(), pattern.name, tuple(pattern.pattern.converters)
-
-
 # Operations that call the payment gateway, which refuses to run inside the
 # transaction of an ordinary django_db test: they run in transactional tests.
 MOVES_MONEY = {("POST", "orders-cancel"), ("POST", "payments-refund")}
@@ -100,7 +81,7 @@ API_OPERATIONS = [
         id=f"{method} {name}",
         marks=[pytest.mark.django_db(transaction=True)] if (method, name) in MOVES_MONEY else [],
     )
-    for method, name, params in sorted(_api_operations())
+    for method, name, params, _ in sorted(api_operations())
 ]
 
 
