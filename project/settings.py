@@ -92,10 +92,19 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seams.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing at once when two requests overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that begins as a reader and
+    # then writes cannot wait for the write lock ("database is locked" at once),
+    # so every transaction takes it when it begins (IMMEDIATE) and waits for it
+    # up to the busy timeout; WAL lets readers go on while one request writes.
+    # Past the timeout the API answers 503 database_busy with Retry-After.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
