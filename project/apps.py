@@ -7,3 +7,6 @@ class ProjectConfig(AppConfig):
     name = "project"
     label = "project"
     verbose_name = "Seams"
+
+    def ready(self) -> None:
+        from project import checks  # noqa: F401 - registers the deployment checks
