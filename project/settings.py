@@ -162,6 +162,14 @@ SEAMS_OUTBOX_RETRY_MAX_SECONDS = env.float("SEAMS_OUTBOX_RETRY_MAX_SECONDS", def
 # themselves with a prefix of their own.
 SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
 SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# A worker whose database is down hands each message back to the broker after
+# this backoff (doubling per consecutive failure, capped), instead of at once.
+SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS", default=0.5
+)
+SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS", default=30.0
+)
 # The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
 # interval as a fallback, and for the failed rows that come due.
 SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
