@@ -205,7 +205,9 @@ PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = env.float("PAYMENTS_IDEMPOTENCY_WAIT_SECONDS
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # Stateless: the user comes from the token's claims, no database read
+        # (see apikit.authentication and docs/users.md).
+        "apikit.authentication.StatelessJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -234,18 +236,25 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
 
+# The default cache holds the throttle counters and the denylist of revoked access
+# tokens (apikit.revocation): every deployment with more than one process (gunicorn
+# workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-# JWTs are issued by the users app and verified by every service on its own, with
-# the shared signing key: set JWT_SIGNING_KEY to the same value in every process.
+# JWTs are issued by the users app and verified by every service on its own, from
+# the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
+# value in every process. Access tokens are short-lived because their claims
+# (staff flag, permissions) are only rewritten when a new one is issued;
+# deactivation is faster still, through the denylist (docs/users.md).
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
 
