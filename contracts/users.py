@@ -8,7 +8,7 @@ from uuid import UUID
 from contracts.dto import dto
 from contracts.errors import NotFound
 from contracts.events import Event, event
-from contracts.services import Service
+from contracts.services import Service, idempotent
 
 
 @dto
@@ -29,10 +29,12 @@ class UserNotFound(NotFound):
 class UsersService(Service):
     owner = "users"
 
+    @idempotent
     def get_user(self, *, user_id: UUID) -> UserDTO:
         """The user with ``user_id``; raises ``UserNotFound``."""
         raise NotImplementedError
 
+    @idempotent
     def get_users(self, *, user_ids: tuple[UUID, ...]) -> tuple[UserDTO, ...]:
         """The users among ``user_ids`` that exist, in the order asked for."""
         raise NotImplementedError

@@ -34,8 +34,9 @@ def check_contract_providers(
                         f"app '{config.label}' uses {contract.__qualname__}, "
                         f"which has no provider in this process",
                         hint=(
-                            f"run '{contract.owner}' in this process (SEAMS_SERVICES) or point "
-                            f"its remote adapter at its service (SEAMS_REMOTE_SERVICES)"
+                            f"add '{contract.owner}' to SEAMS_SERVICES to run it in this process, "
+                            f"or give its base URL in SEAMS_SERVICE_URLS "
+                            f"(e.g. {contract.owner}=http://{contract.owner}:8000)"
                         ),
                         obj=config.name,
                         id="seams.E001",

@@ -41,6 +41,25 @@ if _unknown or not SEAMS_SERVICES:
         f"one or more of {', '.join(ALL_SERVICES)} (unknown: {', '.join(_unknown) or 'none'})."
     )
 
+# The base URL of each bounded app that runs in another process, for example
+# "payments=http://payments:8000": its contract is then called over the internal RPC
+# endpoint (docs/rpc.md). Parsed here once; the contract registry binds from it.
+SEAMS_SERVICE_URLS: dict[str, str] = {
+    service: url.rstrip("/")
+    for service, url in env.dict("SEAMS_SERVICE_URLS", default={}).items()
+    if url
+}
+_unknown_urls = sorted(set(SEAMS_SERVICE_URLS) - set(ALL_SERVICES))
+_local_urls = sorted(set(SEAMS_SERVICE_URLS) & set(SEAMS_SERVICES))
+if _unknown_urls or _local_urls:
+    raise SystemExit(
+        "Seams refuses to start: SEAMS_SERVICE_URLS names "
+        + (f"unknown apps ({', '.join(_unknown_urls)})" if _unknown_urls else "")
+        + (" and " if _unknown_urls and _local_urls else "")
+        + (f"apps of this process ({', '.join(_local_urls)})" if _local_urls else "")
+        + f"; give URLs only for apps outside SEAMS_SERVICES among {', '.join(ALL_SERVICES)}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -67,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets a contract call made while serving a request send the request's end user.
+    "extraction.rpc.identity.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -181,6 +202,47 @@ CELERY_BEAT_SCHEDULE = {
     "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
     "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
 }
+
+# --- Contracts across processes (docs/rpc.md) ------------------------------------------
+# HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
+# any (rotation). Required when this process calls or serves another one.
+SEAMS_RPC_KEYS: list[str] = env.list("SEAMS_RPC_KEYS", default=[])
+if not SEAMS_RPC_KEYS and DEBUG:
+    SEAMS_RPC_KEYS = ["django-insecure-rpc-development-only"]
+if SEAMS_SERVICE_URLS and not SEAMS_RPC_KEYS:
+    raise SystemExit(
+        "Seams refuses to start: SEAMS_SERVICE_URLS names remote services but SEAMS_RPC_KEYS "
+        "is empty (set the same key list in every process)."
+    )
+# A signed request older (or newer) than this is refused; a nonce is remembered twice as long.
+SEAMS_RPC_SIGNATURE_WINDOW_SECONDS = env.float("SEAMS_RPC_SIGNATURE_WINDOW_SECONDS", default=30.0)
+# Redis for the replay store and the circuit breakers' state, shared by every process
+# and worker; without it each process keeps its own.
+SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
+SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
+SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
+SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
+# for the payment gateway).
+SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
+    "SEAMS_RPC_METHOD_READ_TIMEOUTS",
+    cast={"value": float},
+    default={"PaymentsService.refund_order_payment": 30.0},
+)
+# Retries of @idempotent methods only (every other method is attempted once).
+SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
+SEAMS_RPC_RETRY_BACKOFF_SECONDS = env.float("SEAMS_RPC_RETRY_BACKOFF_SECONDS", default=0.05)
+SEAMS_RPC_POOL_SIZE = env.int("SEAMS_RPC_POOL_SIZE", default=10)
+SEAMS_RPC_BREAKER_FAIL_MAX = env.int("SEAMS_RPC_BREAKER_FAIL_MAX", default=5)
+SEAMS_RPC_BREAKER_RESET_SECONDS = env.float("SEAMS_RPC_BREAKER_RESET_SECONDS", default=30.0)
+# In-process contract calls round-trip their arguments, results and errors through
+# the wire codec, as a remote call would.
+SEAMS_CONTRACT_CODEC = env.bool("SEAMS_CONTRACT_CODEC", default=False)
+# A contract call inside an open database transaction: "error" (refused), or "warn"
+# (logged, and the call_in_transaction signal sent); DEBUG always refuses.
+SEAMS_CONTRACT_IN_TRANSACTION = env.str("SEAMS_CONTRACT_IN_TRANSACTION", default="error")
+if SEAMS_CONTRACT_IN_TRANSACTION not in {"error", "warn"}:
+    raise SystemExit("Seams refuses to start: SEAMS_CONTRACT_IN_TRANSACTION is error or warn.")
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

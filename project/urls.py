@@ -14,6 +14,8 @@ handler500 = "project.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # Service-to-service calls (signed); a plain Django view, so never in the API schema.
+    path("internal/", include("extraction.rpc.urls")),
     path("api/", api_index, name="api-index"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
