@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from contracts import ContractError, get
+from contracts.services import ProviderMissing
 from contracts.users import StaffAuthenticationFailed, UsersService
 from extraction.identity import services
 from extraction.identity.models import StaffUser
@@ -47,6 +48,10 @@ class UsersContractBackend(ModelBackend):
             # The users service is unreachable or refused: no sign-in, no 500.
             logger.warning("staff sign-in of %s refused: users contract said %s", email, exc.code)
             return None
+        except ProviderMissing:
+            # seams.E001 reports this at startup; a sign-in must not answer 500.
+            logger.error("staff sign-in of %s refused: UsersService is not reachable here", email)
+            return None
         return services.staff_shadow_sync(identity=identity)
 
     def get_user(self, user_id: Any) -> StaffUser | None:
@@ -61,8 +66,8 @@ class UsersContractBackend(ModelBackend):
         except StaffAuthenticationFailed:
             services.stale_shadow_retire(shadow=shadow)
             return None
-        except ContractError as exc:
+        except (ContractError, ProviderMissing) as exc:
             # Keep the session on what was last confirmed while users is away.
-            logger.warning("staff %s not re-confirmed: users contract said %s", shadow.pk, exc.code)
+            logger.warning("staff %s not re-confirmed by the users contract: %r", shadow.pk, exc)
             return shadow
         return services.staff_shadow_sync(identity=identity)
