@@ -22,6 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Permission  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.migrations.recorder import MigrationRecorder  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -73,6 +74,10 @@ def main() -> None:
             {app for app, _ in MigrationRecorder(connection).applied_migrations()}
         ),
         "tables": sorted(connection.introspection.table_names()),
+        "grantable_apps": sorted(
+            set(Permission.objects.values_list("content_type__app_label", flat=True))
+            & set(settings.ALL_SERVICES)
+        ),
         "api": api,
         "admin_login": signed_in.status_code,
         "admin_index": admin.get("/admin/").status_code,

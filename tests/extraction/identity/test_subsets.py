@@ -139,6 +139,8 @@ def test_a_process_serves_its_subset_on_its_own_database(subset, fresh_database)
     assert set(report["migrated_apps"]) == FRAMEWORK_APPS | set(subset)
     for absent in set(APPS) - set(subset):
         assert not [t for t in report["tables"] if t.startswith(f"{absent}_")], report["tables"]
+    # then: where users runs, staff can be granted the permissions of every app
+    assert report["grantable_apps"] == sorted(APPS if "users" in subset else subset)
     # then: each public API answers an authenticated request
     assert report["api"] == dict.fromkeys(subset, 200)
     # then: the admin signs staff in where the users contract answers, and never fails
