@@ -72,12 +72,20 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "extraction",
+    "extraction.identity",
     "project",
     *(f"apps.{service}" for service in ALL_SERVICES if service in SEAMS_SERVICES),
 ]
-# The users app owns the customer model; a process without it keeps Django's own
-# user model for its local staff accounts (the admin uses local sessions).
-AUTH_USER_MODEL = "users.User" if "users" in SEAMS_SERVICES else "auth.User"
+# The same user model in every process, whichever apps run here: the local staff
+# shadow, filled through the users contract at each admin sign-in. The users app
+# owns the accounts, credentials and grants (docs/identity.md). Never make this
+# depend on SEAMS_SERVICES: Django cannot change AUTH_USER_MODEL under a database.
+AUTH_USER_MODEL = "identity.StaffUser"
+AUTHENTICATION_BACKENDS = ["extraction.identity.backends.UsersContractBackend"]
+# A signed-in admin session re-confirms its staff member with the users contract
+# once its shadow is older than this: a deactivated or demoted account loses the
+# admin of every service within this delay.
+SEAMS_STAFF_RESYNC_SECONDS = env.int("SEAMS_STAFF_RESYNC_SECONDS", default=300)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

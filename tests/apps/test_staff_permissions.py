@@ -18,7 +18,7 @@ from contracts.payments import PaymentStatus
 from extraction.models import OutboxEvent
 from tests.factories.orders import OrderFactory, ProductFactory
 from tests.factories.payments import PaymentFactory
-from tests.factories.users import StaffUserFactory
+from tests.factories.users import StaffUserFactory, sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_refunding_through_the_api_needs_change_payment():
 
 def test_staff_who_may_only_view_orders_are_not_offered_the_order_actions(client, paid_order):
     # given
-    client.force_login(StaffUserFactory(permissions=["orders.view_order"]))
+    sign_in_to_admin(client, StaffUserFactory(permissions=["orders.view_order"]))
     changelist = reverse("admin:orders_order_changelist")
     # when
     page = client.get(changelist)
@@ -85,7 +85,9 @@ def test_staff_who_may_only_view_orders_are_not_offered_the_order_actions(client
 
 
 def test_staff_who_may_change_orders_can_fulfil_in_the_admin(client, paid_order):
-    client.force_login(StaffUserFactory(permissions=["orders.view_order", "orders.change_order"]))
+    sign_in_to_admin(
+        client, StaffUserFactory(permissions=["orders.view_order", "orders.change_order"])
+    )
     changelist = reverse("admin:orders_order_changelist")
     assert "fulfil_selected" in client.get(changelist).content.decode()
     client.post(changelist, {"action": "fulfil_selected", "_selected_action": [str(paid_order.pk)]})
@@ -110,7 +112,7 @@ def test_resubmitting_outbox_events_in_the_admin_needs_change_outboxevent(
         payload={},
         status="parked",
     )
-    client.force_login(StaffUserFactory(permissions=permissions))
+    sign_in_to_admin(client, StaffUserFactory(permissions=permissions))
     page = client.get(reverse("admin:extraction_outboxevent_changelist"))
     assert page.status_code == 200
     assert ('value="resubmit"' in page.content.decode()) is offered
