@@ -13,6 +13,7 @@ class PaymentsConfig(AppConfig):
     contracts_used = (OrdersService,)
 
     def ready(self) -> None:
+        from apps.payments import handlers  # noqa: F401 - subscribes the event handlers
         from apps.payments.gateway import check_gateway_setting
         from apps.payments.provider import PaymentsProvider
         from contracts.payments import PaymentsService
