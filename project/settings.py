@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
     "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
 }
+if "payments" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -271,6 +273,17 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
 # How long a retry with the same Idempotency-Key waits for the first request's answer
 # before it gets 409 payments.request_in_progress.
 PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = env.float("PAYMENTS_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+# A gateway call whose outcome is unknown (timeout, broken connection) is repeated with
+# the same idempotency key this many times in all, waiting from this many seconds
+# (doubling) in between; then the payment or refund stays pending for the resolver.
+PAYMENTS_GATEWAY_ATTEMPTS = env.int("PAYMENTS_GATEWAY_ATTEMPTS", default=3)
+PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", default=0.2)
+# The beat task payments.resolve settles payments and refunds pending for longer than
+# this (well above the gateway's timeout), and asks again about payments abandoned
+# within the window, so that a capture that landed late is refunded.
+PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
+PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
+PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
