@@ -22,6 +22,8 @@ from django.utils import timezone
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
 from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
+from extraction.observability.metrics import consumer_deliveries
+from extraction.observability.propagation import continued
 from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,13 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
 
 
 def _deliver_one(row: OutboxEvent) -> None:
+    # A sweep may deliver a row another request published: run it in that
+    # request's correlation id and trace.
+    with continued(row.headers):
+        _deliver_decoded(row)
+
+
+def _deliver_decoded(row: OutboxEvent) -> None:
     errors: list[str] = []
     try:
         event = decode(row)
@@ -135,10 +144,14 @@ def _deliver_one(row: OutboxEvent) -> None:
         return
     for subscription in local_subscriptions(type(event)):
         try:
-            apply_once(subscription, event)
+            applied = apply_once(subscription, event)
         except Exception as exc:
+            consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
             logger.exception("handler %s failed on %s", subscription.key, row.event_id)
             errors.append(f"{subscription.key}: {type(exc).__name__}: {exc}")
+        else:
+            outcome = "applied" if applied else "duplicate"
+            consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
     if errors:
         record_failure(row, "\n".join(errors))
     else:
