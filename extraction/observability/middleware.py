@@ -16,12 +16,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import structlog
 from django.http import HttpRequest, HttpResponse
 
 from extraction import correlation
 from extraction.observability.metrics import http_requests
 
 UNMATCHED = "<unmatched>"
+
+logger = structlog.get_logger("seams.request")
 
 
 class CorrelationMiddleware:
@@ -43,9 +46,16 @@ class RequestMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
+        seconds = time.perf_counter() - started
         match = getattr(request, "resolver_match", None)
         route = (match.route or match.view_name) if match is not None else UNMATCHED
-        http_requests.labels(
-            route or UNMATCHED, request.method or "", str(response.status_code)
-        ).observe(time.perf_counter() - started)
+        status = response.status_code
+        http_requests.labels(route or UNMATCHED, request.method or "", str(status)).observe(seconds)
+        logger.info(
+            "request",
+            method=request.method,
+            route=route,
+            status=status,
+            duration_ms=round(seconds * 1000, 2),
+        )
         return response
