@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from opentelemetry import trace
 
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
@@ -27,6 +28,7 @@ from extraction.observability.propagation import continued
 from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer("seams.events")
 
 
 def after_commit(row_id: int) -> None:
@@ -70,7 +72,11 @@ def apply_once(subscription: Subscription, event: Event) -> bool:
     The inbox row and the handler's effects commit (or roll back) together.
     Returns whether the handler ran.
     """
-    with transaction.atomic():
+    attributes = {"seams.event": event.name, "seams.handler": subscription.key}
+    with (
+        tracer.start_as_current_span(f"handle {event.name}", attributes=attributes),
+        transaction.atomic(),
+    ):
         if _claim_inbox(event, subscription.key):
             subscription.handler(event)
             return True

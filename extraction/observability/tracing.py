@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _configured = False
+_provider: TracerProvider | None = None  # the global provider is set once per process
 
 
 def configure(*, endpoint: str, service_name: str, processor: SpanProcessor | None = None) -> bool:
@@ -35,19 +36,20 @@ def configure(*, endpoint: str, service_name: str, processor: SpanProcessor | No
 
     ``processor`` replaces the OTLP exporter (tests pass an in-memory one).
     """
-    global _configured
+    global _configured, _provider
     if not endpoint and processor is None:
         return False
     with _lock:
         if _configured:
             return True
-        provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+        if _provider is None:
+            _provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+            trace.set_tracer_provider(_provider)
         if processor is None:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             processor = BatchSpanProcessor(OTLPSpanExporter())
-        provider.add_span_processor(processor)
-        trace.set_tracer_provider(provider)
+        _provider.add_span_processor(processor)
         _instrument()
         _configured = True
     logger.info("tracing on: %s exports spans", service_name)
@@ -76,3 +78,23 @@ def inject_headers(carrier: dict[str, Any] | None = None) -> dict[str, Any]:
 def extract_context(headers: Mapping[str, Any] | None) -> context.Context:
     """The trace context ``headers`` carry (the current one when they carry none)."""
     return propagate.extract(dict(headers or {}))
+
+
+def uninstrument() -> None:
+    """Remove the instrumentations (tests that switched tracing on for a while)."""
+    global _configured
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.psycopg2 import Psycopg2Instrumentor
+    from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
+
+    with _lock:
+        for instrumentor in (
+            DjangoInstrumentor(),
+            CeleryInstrumentor(),
+            Psycopg2Instrumentor(),
+            URLLib3Instrumentor(),
+        ):
+            instrumentor.uninstrument()
+        # The provider stays (it cannot be replaced); the caller shuts its processor down.
+        _configured = False
