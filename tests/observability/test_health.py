@@ -86,8 +86,9 @@ def test_not_ready_when_the_broker_is_unreachable(client, settings):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_ready_reports_the_queues_this_process_consumes(client, rabbitmq):
-    from extraction.routing import declare_topology
     from kombu import Connection
+
+    from extraction.routing import declare_topology
 
     # given: the service queues exist (a worker declared them) with nobody consuming
     with Connection(rabbitmq) as connection:
