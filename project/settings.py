@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from extraction.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -88,6 +90,9 @@ AUTHENTICATION_BACKENDS = ["extraction.identity.backends.UsersContractBackend"]
 SEAMS_STAFF_RESYNC_SECONDS = env.int("SEAMS_STAFF_RESYNC_SECONDS", default=300)
 
 MIDDLEWARE = [
+    # First: every later line of the request logs with its correlation id.
+    "extraction.observability.middleware.CorrelationMiddleware",
+    "extraction.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,7 +172,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # TLS ends at the ingress / load balancer, which sets X-Forwarded-Proto (see
+    # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes, scrapes and service-to-service calls reach the pod directly over
+    # plain HTTP inside the cluster: never redirected.
+    SECURE_REDIRECT_EXEMPT = env.list(
+        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
+    )
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Events: outbox, relay, inbox ----------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -195,6 +211,8 @@ SEAMS_INBOX_RETENTION_DAYS = env.int("SEAMS_INBOX_RETENTION_DAYS", default=30)
 SEAMS_EXTRA_HANDLER_MODULES = env.list("SEAMS_EXTRA_HANDLER_MODULES", default=[])
 
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The worker logs through LOGGING (structlog, correlation ids) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -360,10 +378,15 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Observability (docs/operations.md) -------------------------------------------------
+# JSON log lines in production, readable ones with DEBUG (or LOG_FORMAT=console|json).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+# /metrics answers only with "Authorization: Bearer <token>"; no token, no endpoint.
+SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
+# Under gunicorn (several processes) an empty directory shared by the processes of
+# one host/pod; prometheus-client reads the same variable.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

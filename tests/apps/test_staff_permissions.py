@@ -300,7 +300,9 @@ def test_admin_pages_need_the_view_permission(client, label):
 
 def test_staff_who_may_change_orders_but_not_refund_cannot_cancel_a_paid_order(client, world):
     # given: the admin's cancel refunds a paid order, so it needs payments.change_payment
-    sign_in_to_admin(client, StaffUserFactory(permissions=["orders.view_order", "orders.change_order"]))
+    sign_in_to_admin(
+        client, StaffUserFactory(permissions=["orders.view_order", "orders.change_order"])
+    )
     changelist = reverse("admin:orders_order_changelist")
     # when
     page = client.get(changelist)

@@ -19,6 +19,7 @@ from apps.orders.models import Order, Product
 from contracts.payments import NothingToRefund, PaymentsService, PaymentStatusDTO, RefundDTO
 from contracts.services import registry
 from extraction.models import OutboxEvent
+from extraction.observability.contract_calls import unwrap
 from tests.factories.users import sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -125,7 +126,7 @@ class RecordingPayments(PaymentsService):
 
 @pytest.fixture
 def recording_payments():
-    real = type(registry.get(PaymentsService))
+    real = type(unwrap(registry.get(PaymentsService)))
     RecordingPayments.calls = []
     registry.provide(PaymentsService, RecordingPayments, replace=True)
     yield RecordingPayments
