@@ -20,8 +20,14 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
+<<<<<<< HEAD
 from extraction.consumer import copy_service, handle, record_invalid_message
 from extraction.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
+=======
+from extraction.consumer import copy_service, handle
+from extraction.observability.propagation import continued
+from extraction.routing import CONSUME_TASK, queue_name, task_message
+>>>>>>> main
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +77,8 @@ def consume(self: Task, *args: Any, **kwargs: Any) -> None:
     request = self.request
     redelivered = redelivery or bool((request.delivery_info or {}).get("redelivered"))
     try:
-        retries = handle(envelope, service=copy_service(request), redelivered=redelivered)
+        with continued(envelope.get("headers")):
+            retries = handle(envelope, service=copy_service(request), redelivered=redelivered)
     except (DatabaseError, InterfaceError) as exc:
         # Our own database is down: nothing was applied or recorded. Hand the
         # message back to the broker rather than acknowledge it, after a backoff.

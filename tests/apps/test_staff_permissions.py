@@ -33,7 +33,7 @@ from extraction.models import OutboxEvent
 from tests.api_routes import api_operations
 from tests.factories.orders import OrderFactory, ProductFactory
 from tests.factories.payments import PaymentFactory
-from tests.factories.users import StaffUserFactory, UserFactory
+from tests.factories.users import StaffUserFactory, UserFactory, sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +292,7 @@ def test_admin_actions_are_offered_to_staff_holding_what_they_imply(label, actio
 
 @pytest.mark.parametrize("label", sorted(_model_admins()))
 def test_admin_pages_need_the_view_permission(client, label):
-    client.force_login(StaffUserFactory())
+    sign_in_to_admin(client, StaffUserFactory())
     app_label, model_name = label.split(".")
     page = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
     assert page.status_code == 403
@@ -300,7 +300,9 @@ def test_admin_pages_need_the_view_permission(client, label):
 
 def test_staff_who_may_change_orders_but_not_refund_cannot_cancel_a_paid_order(client, world):
     # given: the admin's cancel refunds a paid order, so it needs payments.change_payment
-    client.force_login(StaffUserFactory(permissions=["orders.view_order", "orders.change_order"]))
+    sign_in_to_admin(
+        client, StaffUserFactory(permissions=["orders.view_order", "orders.change_order"])
+    )
     changelist = reverse("admin:orders_order_changelist")
     # when
     page = client.get(changelist)
@@ -363,7 +365,7 @@ def test_refunding_through_the_api_needs_change_payment():
 
 def test_staff_who_may_only_view_orders_are_not_offered_the_order_actions(client, paid_order):
     # given
-    client.force_login(StaffUserFactory(permissions=["orders.view_order"]))
+    sign_in_to_admin(client, StaffUserFactory(permissions=["orders.view_order"]))
     changelist = reverse("admin:orders_order_changelist")
     # when
     page = client.get(changelist)
@@ -378,7 +380,9 @@ def test_staff_who_may_only_view_orders_are_not_offered_the_order_actions(client
 
 
 def test_staff_who_may_change_orders_can_fulfil_in_the_admin(client, paid_order):
-    client.force_login(StaffUserFactory(permissions=["orders.view_order", "orders.change_order"]))
+    sign_in_to_admin(
+        client, StaffUserFactory(permissions=["orders.view_order", "orders.change_order"])
+    )
     changelist = reverse("admin:orders_order_changelist")
     assert "fulfil_selected" in client.get(changelist).content.decode()
     client.post(changelist, {"action": "fulfil_selected", "_selected_action": [str(paid_order.pk)]})
@@ -403,7 +407,7 @@ def test_resubmitting_outbox_events_in_the_admin_needs_change_outboxevent(
         payload={},
         status="parked",
     )
-    client.force_login(StaffUserFactory(permissions=permissions))
+    sign_in_to_admin(client, StaffUserFactory(permissions=permissions))
     page = client.get(reverse("admin:extraction_outboxevent_changelist"))
     assert page.status_code == 200
     assert ('value="resubmit"' in page.content.decode()) is offered

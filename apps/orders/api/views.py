@@ -29,7 +29,7 @@ from apikit.permissions import (
     staff_may,
     staff_with,
 )
-from apps.orders import selectors, services
+from apps.orders import payment_transitions, selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (
     OrderCancelSerializer,
@@ -40,7 +40,7 @@ from apps.orders.api.serializers import (
     ProductSerializer,
     ProductUpdateSerializer,
 )
-from apps.orders.models import Order, Product
+from apps.orders.models import REFUND_REQUESTED, Order, Product
 from contracts.orders import OrderStatus
 
 VIEW_ORDERS = "orders.view_order"
@@ -208,10 +208,11 @@ class OrderCancelView(APIView):
         description=(
             "A pending order is cancelled and its stock released. A paid order is refunded "
             "through payments; the answer shows it refunded once payments confirmed "
-            "(at once in the monolith): 200. When payments runs as its own service the "
-            "refund may be accepted before its event arrives: 202 with the order still paid. "
-            "A declined refund is answered 502 `payments.refund_declined` and the order "
-            "stays paid."
+            "(at once in the monolith): 200. When payments runs as its own service, or the "
+            "gateway's answer is unknown, the refund may be accepted before it is "
+            "confirmed: 202 with the order `refund_requested` (it cannot be fulfilled "
+            "meanwhile; cancelling again asks again, never refunding twice). A declined "
+            "refund is answered 502 `payments.refund_declined` and the order is `paid` again."
         ),
         request=OrderCancelSerializer,
         responses={
@@ -227,13 +228,14 @@ class OrderCancelView(APIView):
         data.is_valid(raise_exception=True)
         may_cancel_any = _may_cancel_any(request)
         who = "staff" if may_cancel_any else "customer"
-        order = services.order_request_cancellation(
+        order = payment_transitions.order_request_cancellation(
             order_id=order_id,
             customer_id=None if may_cancel_any else request.user.pk,
             reason=data.validated_data["reason"] or f"cancelled by the {who}",
         )
-        # Refund accepted by payments, its event not arrived yet (payments runs apart).
-        refund_pending = order.status == OrderStatus.PAID.value
+        # Refund asked of payments, not confirmed yet: payments runs apart, or the
+        # gateway's answer was unknown and payments settles it later.
+        refund_pending = order.status in (OrderStatus.PAID.value, REFUND_REQUESTED)
         return Response(
             OrderSerializer(order).data,
             status=status.HTTP_202_ACCEPTED if refund_pending else status.HTTP_200_OK,
@@ -250,7 +252,10 @@ class OrderFulfilView(APIView):
         responses={
             200: OrderSerializer,
             404: error_response("orders.order_not_found"),
-            409: error_response("orders.illegal_transition"),
+            409: error_response(
+                "orders.illegal_transition, or orders.refund_in_progress (a refund of the "
+                "order was asked first)"
+            ),
         },
     )
     def post(self, request: Request, order_id: UUID) -> Response:
