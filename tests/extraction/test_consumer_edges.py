@@ -31,7 +31,7 @@ from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import OrdersProbed
 from tests.extraction.tcp_proxy import TcpProxy
 from tests.extraction.test_faults import effects_by_label
-from tests.factories.users import SuperuserFactory
+from tests.factories.users import SuperuserFactory, sign_in_to_admin
 
 pytestmark = [
     pytest.mark.postgres,
@@ -92,7 +92,7 @@ def test_messages_without_a_valid_envelope_are_parked_and_shown(rabbitmq, proces
     out = io.StringIO()
     call_command("outbox", "status", stdout=out)
     assert ENVELOPE_HANDLER in out.getvalue() and "parked 4" in out.getvalue()
-    client.force_login(SuperuserFactory())
+    sign_in_to_admin(client, SuperuserFactory())
     page = client.get(reverse("admin:extraction_deliveryfailure_changelist"))
     assert page.content.decode().count(INVALID_EVENT_NAME) >= 3
 
