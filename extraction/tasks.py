@@ -20,14 +20,9 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
-<<<<<<< HEAD
 from extraction.consumer import copy_service, handle, record_invalid_message
-from extraction.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
-=======
-from extraction.consumer import copy_service, handle
 from extraction.observability.propagation import continued
-from extraction.routing import CONSUME_TASK, queue_name, task_message
->>>>>>> main
+from extraction.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +71,9 @@ def consume(self: Task, *args: Any, **kwargs: Any) -> None:
     envelope = args[0] if len(args) == 1 and not kwargs else {"args": args, "kwargs": kwargs}
     request = self.request
     redelivered = redelivery or bool((request.delivery_info or {}).get("redelivered"))
+    headers = envelope.get("headers") if isinstance(envelope, dict) else None
     try:
-        with continued(envelope.get("headers")):
+        with continued(headers if isinstance(headers, dict) else None):
             retries = handle(envelope, service=copy_service(request), redelivered=redelivered)
     except (DatabaseError, InterfaceError) as exc:
         # Our own database is down: nothing was applied or recorded. Hand the
