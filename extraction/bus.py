@@ -2,17 +2,19 @@
 
 ``publish`` adds a row to the outbox in the caller's transaction and asks for
 delivery once that transaction commits. Nothing is sent before the commit, and a
-rollback takes the event with it.
+rollback takes the event with it. In process, an event without a local
+subscriber is written published: there is nobody to deliver it to.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from contracts import codec
 from contracts.events import Event
 from extraction import delivery
-from extraction.models import OutboxEvent
+from extraction.models import OutboxEvent, OutboxStatus
 
 
 class OutboxBus:
@@ -22,6 +24,7 @@ class OutboxBus:
                 f"publish({event.name}) must run inside transaction.atomic(), "
                 "in the transaction of the change it announces"
             )
+        done = delivery.delivered_at_once(type(event))
         row = OutboxEvent.objects.create(
             event_id=event.event_id,
             name=event.name,
@@ -29,5 +32,7 @@ class OutboxBus:
             aggregate_id=event.aggregate_id,
             payload=codec.to_jsonable(event),
             created_at=event.occurred_at,
+            **({"status": OutboxStatus.PUBLISHED, "published_at": timezone.now()} if done else {}),
         )
-        delivery.after_commit(row.id)
+        if not done:
+            delivery.after_commit(row.id)

@@ -148,6 +148,10 @@ SEAMS_EVENT_DELIVERY = "broker" if CELERY_BROKER_URL else "inprocess"
 SEAMS_OUTBOX_MAX_ATTEMPTS = env.int("SEAMS_OUTBOX_MAX_ATTEMPTS", default=8)
 SEAMS_OUTBOX_RETRY_BASE_SECONDS = env.float("SEAMS_OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 SEAMS_OUTBOX_RETRY_MAX_SECONDS = env.float("SEAMS_OUTBOX_RETRY_MAX_SECONDS", default=600.0)
+# Embedded default: besides the retries it scheduled itself, a process sweeps the
+# outbox for due rows (left by a crash, or failed in another process) at most
+# this often, piggybacking on a commit.
+SEAMS_OUTBOX_SWEEP_SECONDS = env.float("SEAMS_OUTBOX_SWEEP_SECONDS", default=10.0)
 # Broker mode (see docs/events.md): the topic exchange is "<prefix>.events" and each
 # consuming service has its durable queue "<prefix>.<service>"; tests isolate
 # themselves with a prefix of their own.

@@ -13,9 +13,8 @@ import logging
 
 from apps.orders import services
 from apps.orders.error_codes import IllegalTransition, PaymentMismatch
-from apps.orders.models import Order
 from contracts import subscribe
-from contracts.orders import OrderNotFound, OrderStatus
+from contracts.orders import OrderNotFound
 from contracts.payments import PaymentCaptured, PaymentFailed, PaymentRefunded
 from contracts.users import UserDeactivated
 
@@ -24,8 +23,6 @@ logger = logging.getLogger(__name__)
 
 @subscribe(PaymentCaptured, service="orders")
 def mark_order_paid(event: PaymentCaptured) -> None:
-    if _already(event.order_id, OrderStatus.PAID, event.payment_id):
-        return
     try:
         services.order_mark_paid(
             order_id=event.order_id,
@@ -62,8 +59,6 @@ def record_payment_failure(event: PaymentFailed) -> None:
 
 @subscribe(PaymentRefunded, service="orders")
 def mark_order_refunded(event: PaymentRefunded) -> None:
-    if _already(event.order_id, OrderStatus.REFUNDED, event.payment_id):
-        return
     try:
         services.order_mark_refunded(order_id=event.order_id, payment_id=event.payment_id)
     except (OrderNotFound, IllegalTransition) as exc:
@@ -85,8 +80,3 @@ def cancel_pending_orders_of_deactivated_user(event: UserDeactivated) -> None:
         logger.info(
             "cancelled %d pending orders of deactivated user %s", len(cancelled), event.user_id
         )
-
-
-def _already(order_id: object, status: OrderStatus, payment_id: object) -> bool:
-    """The same fact announced again (e.g. by a second event for one payment): a quiet no-op."""
-    return Order.objects.filter(id=order_id, status=status.value, payment_id=payment_id).exists()

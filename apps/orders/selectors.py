@@ -14,12 +14,14 @@ from apps.orders.models import Order, Product
 from contracts.orders import OrderNotFound, OrderStatus
 
 
-def order_get(*, order_id: UUID, customer_id: UUID | None = None) -> Order:
-    """The order; another customer's order is reported as not found."""
+def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bool = True) -> Order:
+    """The order (and its lines unless ``with_lines`` is off); another customer's is not found."""
     orders = Order.objects.filter(id=order_id)
     if customer_id is not None:
         orders = orders.filter(customer_id=customer_id)
-    order = orders.prefetch_related("lines").first()
+    if with_lines:
+        orders = orders.prefetch_related("lines")
+    order = orders.first()
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
     return order

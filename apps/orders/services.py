@@ -159,7 +159,20 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
             ),
         )
     )
+    _remember_lines(order, order_lines)
     return order
+
+
+def _remember_lines(order: Order, lines: list[OrderLine]) -> None:
+    """Give ``order.lines.all()`` the rows just inserted, as ``prefetch_related`` would.
+
+    Whoever renders the new order (the API answers with it) would otherwise read
+    back the lines this transaction has just written.
+    """
+    cached = order.lines.all()
+    cached._result_cache = lines
+    cached._prefetch_done = True
+    order._prefetched_objects_cache = {"lines": cached}
 
 
 # --- The state machine -------------------------------------------------------------------
@@ -169,9 +182,30 @@ def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
     order = Order.objects.select_for_update().filter(id=order_id).first()
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
+    _check_transition(order, allowed=allowed, to=to)
+    return order
+
+
+def _check_transition(order: Order, *, allowed: Iterable[str], to: str) -> None:
     if order.status not in allowed:
         raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=to)
-    return order
+
+
+def _lock_unless_done(
+    order_id: UUID, *, allowed: Iterable[str], to: str, payment_id: UUID
+) -> tuple[Order, bool]:
+    """Lock the order for the move to ``to``; True if payment ``payment_id`` made that move already.
+
+    The same fact announced again (a redelivered or repeated payment event) is a
+    quiet no-op, told apart in the one locked read instead of a read before it.
+    """
+    order = Order.objects.select_for_update().filter(id=order_id).first()
+    if order is None:
+        raise OrderNotFound(details={"order_id": str(order_id)})
+    if order.status == to and order.payment_id == payment_id:
+        return order, True
+    _check_transition(order, allowed=allowed, to=to)
+    return order, False
 
 
 def _release_stock(*orders: Order) -> None:
@@ -195,8 +229,13 @@ def _release_stock(*orders: Order) -> None:
 
 @transaction.atomic
 def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
-    """pending_payment → paid, once payments has captured exactly the order's total."""
-    order = _lock(order_id, allowed={PENDING}, to=PAID)
+    """pending_payment → paid, once payments has captured exactly the order's total.
+
+    Already paid by this same payment: returns the order unchanged.
+    """
+    order, done = _lock_unless_done(order_id, allowed={PENDING}, to=PAID, payment_id=payment_id)
+    if done:
+        return order
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
             details={
@@ -257,8 +296,13 @@ def _cancel_locked(order: Order, *, reason: str) -> None:
 
 @transaction.atomic
 def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
-    """paid → refunded. The goods never shipped, so their stock is given back."""
-    order = _lock(order_id, allowed={PAID}, to=REFUNDED)
+    """paid → refunded. The goods never shipped, so their stock is given back.
+
+    Already refunded for this same payment: returns the order unchanged.
+    """
+    order, done = _lock_unless_done(order_id, allowed={PAID}, to=REFUNDED, payment_id=payment_id)
+    if done:
+        return order
     _release_stock(order)
     order.status, order.refunded_at = REFUNDED, timezone.now()
     order.save(update_fields=["status", "refunded_at", "updated_at"])
