@@ -90,7 +90,16 @@ TEMPLATES = [
 
 # --- Database: one per process -----------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seams.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (production default 60 s): a new PostgreSQL connection
+# costs more than a checkout's SQL. Django keeps one per thread and closes it at a
+# request's start or end once it is older than this or broken, and the health
+# check pings a reused connection once per request before using it, so a database
+# restart costs one request nothing but a reconnect. Safe with gunicorn's gthread
+# workers (each thread reuses its own connection: at most workers x threads per
+# process against max_connections) and with Celery (its Django fixup applies the
+# same rule around each task, see CELERY_DB_REUSE_MAX). Off with DEBUG: runserver
+# starts a thread per request, which would leave a connection behind each time.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
@@ -244,6 +253,9 @@ if DEBUG:
 # tokens (apikit.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a process trusts its last answer from the shared cache about a user's
+# revoked tokens: the most a deactivation can lag behind in another process.
+SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)
 
 # JWTs are issued by the users app and verified by every service on its own, from
 # the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
