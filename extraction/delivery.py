@@ -61,14 +61,17 @@ class _Batch:
         deliver_after_commit(self.row_ids)
 
 
-def after_commit(row_id: int) -> None:
-    """Deliver ``row_id`` once the current transaction commits.
+def after_commit(row_id: int | None) -> None:
+    """Deliver ``row_id`` once the current transaction commits (None: only sweep if due).
 
     With a broker the relay process publishes the row (see extraction.relay);
     the transaction only wakes it up when it commits.
     """
     if settings.SEAMS_EVENT_DELIVERY != "inprocess":
-        notify_relays()
+        if row_id is not None:
+            notify_relays()
+        return
+    if row_id is None and not sweeps.is_due():
         return
     connection = transaction.get_connection()
     batch = next((e[1] for e in connection.run_on_commit if isinstance(e[1], _Batch)), None)
@@ -77,7 +80,8 @@ def after_commit(row_id: int) -> None:
         # robust: a failed delivery is recorded on its row and must neither fail the
         # request whose change is committed already nor skip the other callbacks.
         transaction.on_commit(batch, robust=True)
-    batch.row_ids.append(row_id)
+    if row_id is not None:
+        batch.row_ids.append(row_id)
 
 
 class SweepSchedule:
@@ -86,6 +90,9 @@ class SweepSchedule:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0.0  # time.monotonic(): the first commit of a process sweeps
+
+    def is_due(self) -> bool:
+        return time.monotonic() >= self._next
 
     def take(self) -> bool:
         """True (once) if a sweep is due now; the next one is then an interval away."""
@@ -113,7 +120,9 @@ sweeps = SweepSchedule()
 
 def deliver_after_commit(row_ids: Iterable[int]) -> None:
     """The embedded default's relay: the transaction's rows, then the due ones if any can be."""
-    deliver_rows(row_ids)
+    row_ids = list(row_ids)
+    if row_ids:
+        deliver_rows(row_ids)
     if sweeps.take():
         deliver_rows()
         earliest = (
