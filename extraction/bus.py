@@ -15,6 +15,7 @@ from contracts import codec
 from contracts.events import Event
 from extraction import delivery
 from extraction.models import OutboxEvent, OutboxStatus
+from extraction.observability.propagation import outgoing_headers
 
 
 class OutboxBus:
@@ -32,6 +33,7 @@ class OutboxBus:
             aggregate_id=event.aggregate_id,
             payload=codec.to_jsonable(event),
             created_at=event.occurred_at,
+            headers=outgoing_headers(),
             **({"status": OutboxStatus.PUBLISHED, "published_at": timezone.now()} if done else {}),
         )
         # A row delivered at once still gives the embedded sweep its chance to run.

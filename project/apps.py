@@ -10,6 +10,11 @@ class ProjectConfig(AppConfig):
     verbose_name = "Seams"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from project import token_revocation
+        from project.permission_catalog import create_absent_app_permissions
 
         token_revocation.subscribe_services(settings.SEAMS_SERVICES)
+
+        post_migrate.connect(create_absent_app_permissions, dispatch_uid="seams.permission_catalog")
