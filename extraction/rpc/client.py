@@ -32,12 +32,12 @@ from extraction import correlation
 from extraction.rpc import breakers, identity, signing, versions
 from extraction.rpc.guard import ensure_no_transaction
 from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call
+from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER, PATH
 
 logger = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Service)
 
-PATH = "/internal/rpc/{contract}/{method}"
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 
 
@@ -58,10 +58,11 @@ class HttpTransport:
         self.prefix = urllib3.util.parse_url(self.base_url).path or ""
         self.retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(1 + settings.SEAMS_RPC_RETRIES),
-            wait=tenacity.wait_exponential_jitter(
-                initial=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS,
+            wait=tenacity.wait_exponential(
+                multiplier=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS,
                 max=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS * 8,
-            ),
+            )
+            + tenacity.wait_random(0, settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS),
             retry=tenacity.retry_if_exception_type(Transient),
             reraise=True,
         )
@@ -108,6 +109,8 @@ class HttpTransport:
                 )
             except urllib3.exceptions.HTTPError as exc:
                 raise Transient(f"{self.service} unreachable: {exc}") from exc
+            if response.headers.get(ANSWER_HEADER) == CONTRACT_ERROR_ANSWER:
+                return response  # the provider's own answer, whatever its status
             if response.status in TRANSIENT_STATUSES:
                 raise Transient(f"{self.service} answered {response.status}")
             if response.status >= 500:

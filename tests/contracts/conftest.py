@@ -1,0 +1,93 @@
+"""The three modes every contract suite runs in, with the same assertions.
+
+- ``direct``: ``get(...)`` returns the local provider (behind the transaction guard);
+- ``codec``: the same, with ``SEAMS_CONTRACT_CODEC`` on: arguments, results and
+  errors round-trip through the wire codec;
+- ``http``: the contracts are bound to their remote adapters, pointed at a live
+  gunicorn provider with its own database (``tests/contracts/live.py``), started
+  once per session and worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from contracts.orders import OrdersService
+from contracts.payments import PaymentsService
+from contracts.services import registry
+from contracts.users import UsersService
+from extraction.rpc import breakers
+from extraction.rpc.client import remote_adapter
+from extraction.rpc.observers import CallRecord, call_finished
+from tests.contracts.live import KEY, LiveProvider, port_for_worker
+from tests.services_plugin import on_postgres
+
+CONTRACTS = (UsersService, OrdersService, PaymentsService)
+MODES = (
+    "direct",
+    "codec",
+    pytest.param("http", marks=pytest.mark.postgres),
+)
+
+
+@pytest.fixture(scope="session")
+def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LiveProvider]:
+    if not on_postgres():
+        pytest.skip("the live provider needs PostgreSQL")
+    from django.db import connections
+
+    provider = LiveProvider(
+        dict(connections["default"].settings_dict),
+        port=port_for_worker(8410),
+        logs=tmp_path_factory.mktemp("provider"),
+    )
+    try:
+        with django_db_blocker.unblock():
+            provider.start()
+            yield provider
+    finally:
+        with django_db_blocker.unblock():
+            provider.stop()
+
+
+@pytest.fixture
+def remote_contracts(request, settings) -> Iterator[LiveProvider]:
+    """Bind every contract to its remote adapter at the live provider for one test."""
+    provider: LiveProvider = request.getfixturevalue("live_provider")
+    settings.SEAMS_RPC_KEYS = [KEY]
+    breakers.reset_breakers()
+    bound = {contract: registry.factory(contract) for contract in CONTRACTS}
+    for contract in CONTRACTS:
+        registry.provide(contract, remote_adapter(contract, base_url=provider.url), replace=True)
+    try:
+        with provider.as_default_database():
+            yield provider
+    finally:
+        for contract, factory in bound.items():
+            if factory is not None:
+                registry.provide(contract, factory, replace=True)
+
+
+TRANSPORTS = {"direct": "local", "codec": "codec", "http": "http"}
+
+
+@pytest.fixture(params=MODES)
+def mode(request, settings) -> Iterator[str]:
+    """The mode of this run; afterwards, every contract call must have used its transport."""
+    settings.SEAMS_CONTRACT_CODEC = request.param == "codec"
+    if request.param == "http":
+        request.getfixturevalue("remote_contracts")
+    records: list[CallRecord] = []
+
+    def observe(sender, record: CallRecord, **kwargs) -> None:
+        records.append(record)
+
+    call_finished.connect(observe, weak=False)
+    try:
+        yield request.param
+    finally:
+        call_finished.disconnect(observe)
+    assert records, "the test made no contract call"
+    assert {r.transport for r in records} == {TRANSPORTS[request.param]}
