@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -52,11 +53,10 @@ def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
             provider.stop()
 
 
-@pytest.fixture
-def remote_contracts(request, settings) -> Iterator[LiveProvider]:
-    """Bind every contract to its remote adapter at the live provider for one test."""
-    provider: LiveProvider = request.getfixturevalue("live_provider")
-    settings.SEAMS_RPC_KEYS = [KEY]
+@contextlib.contextmanager
+def bound_to(provider: LiveProvider) -> Iterator[LiveProvider]:
+    """Every contract bound to its remote adapter at ``provider``, and this thread's
+    ``default`` database the provider's, for the block (``settings`` fixture keys)."""
     breakers.reset_breakers()
     bound = {contract: registry.factory(contract) for contract in CONTRACTS}
     for contract in CONTRACTS:
@@ -68,6 +68,14 @@ def remote_contracts(request, settings) -> Iterator[LiveProvider]:
         for contract, factory in bound.items():
             if factory is not None:
                 registry.provide(contract, factory, replace=True)
+
+
+@pytest.fixture
+def remote_contracts(request, settings) -> Iterator[LiveProvider]:
+    """Bind every contract to its remote adapter at the live provider for one test."""
+    settings.SEAMS_RPC_KEYS = [KEY]
+    with bound_to(request.getfixturevalue("live_provider")) as provider:
+        yield provider
 
 
 TRANSPORTS = {"direct": "local", "codec": "codec", "http": "http"}

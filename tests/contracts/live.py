@@ -90,10 +90,21 @@ class LiveProvider:
         )
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "project.wsgi",
-                "-b", f"127.0.0.1:{self.port}",
-                "-k", "gthread", "--threads", "4", "-w", "1",
-                "--no-control-socket", "--graceful-timeout", "2",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "project.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "-w",
+                "1",
+                "--no-control-socket",
+                "--graceful-timeout",
+                "2",
             ],
             cwd=ROOT,
             env=self.env(),
@@ -105,8 +116,9 @@ class LiveProvider:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the provider exited:\n{self.log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.5
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
             ):
                 return
             time.sleep(0.1)
