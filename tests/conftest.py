@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.contracts.live import LiveProvider, port_for_worker
+from tests.services_plugin import on_postgres
 
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
 
@@ -25,3 +30,24 @@ def order_factory(db):
 @pytest.fixture
 def payment_factory(db):
     return PaymentFactory
+
+
+@pytest.fixture(scope="session")
+def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LiveProvider]:
+    """A gunicorn provider of every contract, with its own database (tests/contracts/live.py)."""
+    if not on_postgres():
+        pytest.skip("the live provider needs PostgreSQL")
+    from django.db import connections
+
+    provider = LiveProvider(
+        dict(connections["default"].settings_dict),
+        port=port_for_worker(8410),
+        logs=tmp_path_factory.mktemp("provider"),
+    )
+    try:
+        with django_db_blocker.unblock():
+            provider.start()
+            yield provider
+    finally:
+        with django_db_blocker.unblock():
+            provider.stop()

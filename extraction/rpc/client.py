@@ -168,6 +168,11 @@ def transport_for(service: str, base_url: str) -> HttpTransport:
     return transport
 
 
+def reset_transports() -> None:
+    """Forget the transports (their pools and settings); the next adapter builds anew."""
+    _transports.clear()
+
+
 def remote_adapter(contract: type[S], *, base_url: str) -> type[S]:
     """A subclass of ``contract`` whose methods call its provider at ``base_url``."""
     transport = transport_for(contract.owner, base_url)

@@ -22,8 +22,7 @@ from contracts.users import UsersService
 from extraction.rpc import breakers
 from extraction.rpc.client import remote_adapter
 from extraction.rpc.observers import CallRecord, call_finished
-from tests.contracts.live import KEY, LiveProvider, port_for_worker
-from tests.services_plugin import on_postgres
+from tests.contracts.live import KEY, LiveProvider
 
 CONTRACTS = (UsersService, OrdersService, PaymentsService)
 MODES = (
@@ -31,26 +30,6 @@ MODES = (
     "codec",
     pytest.param("http", marks=pytest.mark.postgres),
 )
-
-
-@pytest.fixture(scope="session")
-def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LiveProvider]:
-    if not on_postgres():
-        pytest.skip("the live provider needs PostgreSQL")
-    from django.db import connections
-
-    provider = LiveProvider(
-        dict(connections["default"].settings_dict),
-        port=port_for_worker(8410),
-        logs=tmp_path_factory.mktemp("provider"),
-    )
-    try:
-        with django_db_blocker.unblock():
-            provider.start()
-            yield provider
-    finally:
-        with django_db_blocker.unblock():
-            provider.stop()
 
 
 @contextlib.contextmanager
