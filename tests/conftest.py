@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.contracts.live import LiveProvider, port_for_worker
-from tests.services_plugin import on_postgres
-
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
+from tests.services_plugin import on_postgres
 
 
 @pytest.fixture
