@@ -1,0 +1,5 @@
+"""The project's settings plus the benchmark's floor view (bench/rpc.py only)."""
+
+from project.settings import *  # noqa: F403 - the same settings, one URL more
+
+ROOT_URLCONF = "bench.rpc_urls"
