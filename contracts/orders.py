@@ -13,6 +13,8 @@ from contracts.services import Service, idempotent
 
 
 class OrderStatus(enum.StrEnum):
+    # The orders app also has ``refund_requested`` (a refund asked of payments, not
+    # confirmed yet); across this contract such an order is still ``paid``.
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
     FULFILLED = "fulfilled"
@@ -107,3 +109,18 @@ class OrderRefunded(Event):
     order_id: UUID
     customer_id: UUID
     payment_id: UUID
+
+
+@event
+class CaptureRejected(Event):
+    """The order would not take a captured payment (it was cancelled, refunded,
+    paid by another payment, or the amount differs): payments must give it back."""
+
+    name = "orders.CaptureRejected"
+    version = 1
+    aggregate_field = "order_id"
+
+    order_id: UUID
+    payment_id: UUID
+    order_status: str
+    reason: str

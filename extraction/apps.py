@@ -21,6 +21,9 @@ class ExtractionConfig(AppConfig):
         from extraction.rpc.binding import bind_contracts
 
         bind_contracts()
+        from extraction.observability.startup import on_ready
+
+        on_ready()
         # Test and benchmark probes subscribe here, in every process that loads
         # these settings (relay, worker, the test runner itself).
         for module in settings.SEAMS_EXTRA_HANDLER_MODULES:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from extraction.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -72,14 +74,25 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "extraction",
+    "extraction.identity",
     "project",
     *(f"apps.{service}" for service in ALL_SERVICES if service in SEAMS_SERVICES),
 ]
-# The users app owns the customer model; a process without it keeps Django's own
-# user model for its local staff accounts (the admin uses local sessions).
-AUTH_USER_MODEL = "users.User" if "users" in SEAMS_SERVICES else "auth.User"
+# The same user model in every process, whichever apps run here: the local staff
+# shadow, filled through the users contract at each admin sign-in. The users app
+# owns the accounts, credentials and grants (docs/identity.md). Never make this
+# depend on SEAMS_SERVICES: Django cannot change AUTH_USER_MODEL under a database.
+AUTH_USER_MODEL = "identity.StaffUser"
+AUTHENTICATION_BACKENDS = ["extraction.identity.backends.UsersContractBackend"]
+# A signed-in admin session re-confirms its staff member with the users contract
+# once its shadow is older than this: a deactivated or demoted account loses the
+# admin of every service within this delay.
+SEAMS_STAFF_RESYNC_SECONDS = env.int("SEAMS_STAFF_RESYNC_SECONDS", default=300)
 
 MIDDLEWARE = [
+    # First: every later line of the request logs with its correlation id.
+    "extraction.observability.middleware.CorrelationMiddleware",
+    "extraction.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,7 +172,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # TLS ends at the ingress / load balancer, which sets X-Forwarded-Proto (see
+    # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes, scrapes and service-to-service calls reach the pod directly over
+    # plain HTTP inside the cluster: never redirected.
+    SECURE_REDIRECT_EXEMPT = env.list(
+        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
+    )
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Events: outbox, relay, inbox ----------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -187,6 +211,8 @@ SEAMS_INBOX_RETENTION_DAYS = env.int("SEAMS_INBOX_RETENTION_DAYS", default=30)
 SEAMS_EXTRA_HANDLER_MODULES = env.list("SEAMS_EXTRA_HANDLER_MODULES", default=[])
 
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The worker logs through LOGGING (structlog, correlation ids) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -202,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
     "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
     "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
 }
+if "payments" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -263,18 +291,31 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
 # How long a retry with the same Idempotency-Key waits for the first request's answer
 # before it gets 409 payments.request_in_progress.
 PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = env.float("PAYMENTS_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+# A gateway call whose outcome is unknown (timeout, broken connection) is repeated with
+# the same idempotency key this many times in all, waiting from this many seconds
+# (doubling) in between; then the payment or refund stays pending for the resolver.
+PAYMENTS_GATEWAY_ATTEMPTS = env.int("PAYMENTS_GATEWAY_ATTEMPTS", default=3)
+PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", default=0.2)
+# The beat task payments.resolve settles payments and refunds pending for longer than
+# this (well above the gateway's timeout), and asks again about payments abandoned
+# within the window, so that a capture that landed late is refunded.
+PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
+PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
+PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # Stateless: the user comes from the token's claims, no database read
+        # (see apikit.authentication and docs/users.md).
+        "apikit.authentication.StatelessJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apikit.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
@@ -296,18 +337,25 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
 
+# The default cache holds the throttle counters and the denylist of revoked access
+# tokens (apikit.revocation): every deployment with more than one process (gunicorn
+# workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-# JWTs are issued by the users app and verified by every service on its own, with
-# the shared signing key: set JWT_SIGNING_KEY to the same value in every process.
+# JWTs are issued by the users app and verified by every service on its own, from
+# the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
+# value in every process. Access tokens are short-lived because their claims
+# (staff flag, permissions) are only rewritten when a new one is issued;
+# deactivation is faster still, through the denylist (docs/users.md).
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
 
@@ -330,10 +378,15 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Observability (docs/operations.md) -------------------------------------------------
+# JSON log lines in production, readable ones with DEBUG (or LOG_FORMAT=console|json).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+# /metrics answers only with "Authorization: Bearer <token>"; no token, no endpoint.
+SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
+# Under gunicorn (several processes) an empty directory shared by the processes of
+# one host/pod; prometheus-client reads the same variable.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

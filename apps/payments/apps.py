@@ -15,6 +15,7 @@ class PaymentsConfig(AppConfig):
     contracts_used = (OrdersService,)
 
     def ready(self) -> None:
+        from apps.payments import handlers  # noqa: F401 - subscribes the event handlers
         from apps.payments.gateway import check_gateway_setting
 
         checks.register(check_gateway_setting, checks.Tags.compatibility)
