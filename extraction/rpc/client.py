@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=Service)
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
+HTTP = "http"
 
 
 class Transient(Exception):
@@ -176,7 +177,7 @@ def reset_transports() -> None:
 def remote_adapter(contract: type[S], *, base_url: str) -> type[S]:
     """A subclass of ``contract`` whose methods call its provider at ``base_url``."""
     transport = transport_for(contract.owner, base_url)
-    namespace: dict[str, Any] = {"transport": transport, "__module__": __name__}
+    namespace: dict[str, Any] = {"http": transport, "transport": HTTP, "__module__": __name__}
     for name, method in contract_methods(contract):
         namespace[name] = _remote_method(contract, name, method, transport)
     adapter = type(f"Remote{contract.__name__}", (contract,), namespace)
@@ -221,7 +222,7 @@ def _remote_method(
             record_call(
                 contract,
                 name,
-                transport="http",
+                transport=HTTP,
                 started=started,
                 outcome=outcome,
                 code=code,

@@ -57,7 +57,7 @@ def remote_contracts(request, settings) -> Iterator[LiveProvider]:
         yield provider
 
 
-TRANSPORTS = {"direct": "local", "codec": "codec", "http": "http"}
+TRANSPORTS = {"direct": "direct", "codec": "codec", "http": "http"}
 
 
 @pytest.fixture(params=MODES)

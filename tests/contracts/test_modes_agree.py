@@ -28,6 +28,7 @@ from contracts.users import UsersService
 from tests.contracts.conftest import bound_to
 from tests.contracts.live import KEY
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
+from tests.factories.users import PASSWORD, StaffUserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,22 @@ def arrange(tag: str) -> dict[str, Any]:
     )
     refusing = PaymentFactory(captured=True, sandbox_charge__token="tok_refund_refused")
     pending = PaymentFactory()
+    captured_v2 = PaymentFactory(captured=True, amount=Decimal("7.00"))
+    refusing_v2 = PaymentFactory(captured=True, sandbox_charge__token="tok_refund_refused")
+    staff = StaffUserFactory(
+        email=f"staff-{tag}@example.com",
+        full_name="Staff",
+        date_joined=JOINED,
+        permissions=["orders.change_order"],
+    )
     return {
+        "staff": staff.id,
+        f"staff-{tag}": staff.email,
+        "captured_v2": captured_v2.id,
+        "captured_v2_order": captured_v2.order_id,
+        "refusing_v2": refusing_v2.id,
+        "refusing_v2_order": refusing_v2.order_id,
+        "key": f"refund-{tag}",
         "ada": ada.id,
         "bob": bob.id,
         "order": order.id,
@@ -85,6 +101,26 @@ def calls(w: dict[str, Any]) -> dict[str, Callable[[], Any]]:
         "refund refused": lambda: payments.refund_order_payment(
             order_id=w["refusing_order"], reason="fraud"
         ),
+        "refund v2": lambda: payments.refund_order_payment_v2(
+            order_id=w["captured_v2_order"], reason="fraud", idempotency_key=w["key"]
+        ),
+        "refund v2 again": lambda: payments.refund_order_payment_v2(
+            order_id=w["captured_v2_order"], reason="fraud", idempotency_key=w["key"]
+        ),
+        "refund v2 pending": lambda: payments.refund_order_payment_v2(
+            order_id=w["pending_order"], reason="fraud", idempotency_key=w["key"] + "-p"
+        ),
+        "refund v2 refused": lambda: payments.refund_order_payment_v2(
+            order_id=w["refusing_v2_order"], reason="fraud", idempotency_key=w["key"] + "-r"
+        ),
+        "authenticate_staff": lambda: users.authenticate_staff(
+            email=w[next(k for k in w if k.startswith("staff-"))], password=PASSWORD
+        ),
+        "authenticate_staff wrong password": lambda: users.authenticate_staff(
+            email=w[next(k for k in w if k.startswith("staff-"))], password="wrong"
+        ),
+        "get_staff_identity": lambda: users.get_staff_identity(user_id=w["staff"]),
+        "get_staff_identity of a customer": lambda: users.get_staff_identity(user_id=w["ada"]),
     }
 
 
@@ -121,13 +157,14 @@ def test_direct_codec_and_http_give_the_same_answers(settings, live_provider):
     with bound_to(live_provider):
         http = run("http")
     # then: every call answered, some with errors, and identically in every mode
-    assert len(direct) == 13
+    assert len(direct) == 21
     assert {a.get("raised") for a in direct.values()} >= {
         "UserNotFound",
         "OrderNotFound",
         "PaymentNotFound",
         "NothingToRefund",
         "RefundDeclined",
+        "StaffAuthenticationFailed",
     }
     assert codec == direct
     assert http == direct

@@ -11,12 +11,14 @@ from apps.payments.models import Payment, Refund
 from contracts import get
 from contracts.payments import (
     NothingToRefund,
+    OrderRefundDTO,
     PaymentNotFound,
     PaymentsService,
     PaymentStatus,
     PaymentStatusDTO,
     RefundDeclined,
     RefundDTO,
+    RefundStatus,
 )
 from tests.factories import PaymentFactory
 
@@ -81,3 +83,45 @@ def test_a_refund_the_gateway_refuses_raises_refund_declined(mode):
     assert raised.value.details["payment_id"] == str(payment.id)
     assert Payment.objects.get(id=payment.id).status == PaymentStatus.CAPTURED.value
     assert Refund.objects.get(payment_id=payment.id).status == Refund.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refund_order_payment_v2_refunds_once_per_key(mode):
+    # given
+    payment = PaymentFactory(captured=True, amount=Decimal("39.98"))
+    payments = get(PaymentsService)
+    # when: asked twice with the same key (a retry after a lost answer)
+    first = payments.refund_order_payment_v2(
+        order_id=payment.order_id, reason="fraud", idempotency_key="refund-key-1"
+    )
+    again = payments.refund_order_payment_v2(
+        order_id=payment.order_id, reason="fraud", idempotency_key="refund-key-1"
+    )
+    # then: one refund, the same answer
+    assert type(first) is OrderRefundDTO
+    assert first == again
+    assert (first.payment_id, first.amount, first.status) == (
+        payment.id,
+        Decimal("39.98"),
+        RefundStatus.SUCCEEDED,
+    )
+    assert Refund.objects.filter(payment_id=payment.id).count() == 1
+    assert Payment.objects.get(id=payment.id).status == PaymentStatus.REFUNDED.value
+
+
+def test_refund_order_payment_v2_without_captured_payment_raises_nothing_to_refund(mode):
+    with pytest.raises(NothingToRefund):
+        get(PaymentsService).refund_order_payment_v2(
+            order_id=uuid.uuid4(), reason="fraud", idempotency_key="refund-key-2"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refund_order_payment_v2_the_gateway_refuses_raises_refund_declined(mode):
+    payment = PaymentFactory(captured=True, sandbox_charge__token="tok_refund_refused")
+    for _ in range(2):  # the same key: the same refusal, no second attempt at the gateway
+        with pytest.raises(RefundDeclined):
+            get(PaymentsService).refund_order_payment_v2(
+                order_id=payment.order_id, reason="fraud", idempotency_key="refund-key-3"
+            )
+    assert Refund.objects.filter(payment_id=payment.id).count() == 1

@@ -15,13 +15,13 @@ from apps.users.provider import UsersProvider
 from contracts import get
 from contracts.orders import OrdersService
 from contracts.payments import PaymentsService
+from contracts.services import registry
 from contracts.users import UsersService
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOW = (
-    "from contracts import get;"
     "from contracts.services import declared_contracts, registry;"
-    "print(*sorted(f'{c.__name__}={type(get(c)).__name__}' for c in declared_contracts()"
+    "print(*sorted(f'{c.__name__}={registry.factory(c).__name__}' for c in declared_contracts()"
     " if registry.has(c)))"
 )
 
@@ -47,9 +47,10 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_the_monolith_binds_every_contract_to_its_local_provider(contract, provider):
-    bound = get(contract)
-    assert isinstance(bound, provider)
-    assert type(bound).provider is provider
+    bound = registry.factory(contract)
+    assert bound is not None and issubclass(bound, provider)
+    assert bound.provider is provider
+    assert isinstance(get(contract), contract)
 
 
 def test_a_process_binds_remote_adapters_for_the_apps_that_run_elsewhere():

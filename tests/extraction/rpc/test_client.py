@@ -247,6 +247,6 @@ def test_the_breaker_state_in_redis_is_shared_by_processes(unreachable_url, sett
 def test_a_read_timeout_per_method_is_honoured(scripted_provider, settings):
     settings.SEAMS_RPC_READ_TIMEOUT_SECONDS = 7.0
     settings.SEAMS_RPC_METHOD_READ_TIMEOUTS = {"UsersService.get_users": 0.25}
-    transport = remote_adapter(UsersService, base_url=scripted_provider.url).transport
+    transport = remote_adapter(UsersService, base_url=scripted_provider.url).http
     assert transport.timeout(UsersService, "get_users").read_timeout == 0.25
     assert transport.timeout(UsersService, "get_user").read_timeout == 7.0

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from apps.orders import services as order_services
+from apps.orders import payment_transitions
 from contracts import get
 from contracts.users import UsersService
 from extraction.rpc.client import remote_adapter
@@ -74,6 +74,6 @@ def test_the_refund_of_a_cancellation_is_never_asked_inside_a_transaction(staff)
     order = OrderFactory(status="paid", payment_id=uuid.uuid4())
     # then: the refund call is refused, and nothing changed
     with pytest.raises(ContractCallInTransaction), transaction.atomic():
-        order_services.order_request_cancellation(order_id=order.id, reason="fraud")
+        payment_transitions.order_request_cancellation(order_id=order.id, reason="fraud")
     order.refresh_from_db()
     assert order.status == "paid"
