@@ -250,3 +250,36 @@ def test_a_read_timeout_per_method_is_honoured(scripted_provider, settings):
     transport = remote_adapter(UsersService, base_url=scripted_provider.url).http
     assert transport.timeout(UsersService, "get_users").read_timeout == 0.25
     assert transport.timeout(UsersService, "get_user").read_timeout == 7.0
+
+
+@pytest.mark.django_db
+def test_the_end_user_of_the_request_being_served_travels_with_its_permissions(
+    scripted_provider, rf
+):
+    from tests.factories.users import StaffUserFactory, SuperuserFactory
+
+    staff = StaffUserFactory(permissions=["orders.change_order"])
+    root = SuperuserFactory()
+    middleware = identity.CurrentRequestMiddleware(
+        lambda request: users_at(scripted_provider.url).get_user(user_id=USER.id)
+    )
+    for user in (staff, root):
+        scripted_provider.answer(200, USER_JSON)
+        request = rf.get("/api/v1/orders")
+        request.user = user
+        middleware(request)
+    sent = [
+        identity.EndUser.from_header(headers[identity.HEADER])
+        for headers, _ in scripted_provider.requests
+    ]
+    assert sent == [
+        identity.EndUser(
+            id=str(staff.id),
+            email=staff.email,
+            is_staff=True,
+            permissions=("orders.change_order",),
+        ),
+        identity.EndUser(id=str(root.id), email=root.email, is_staff=True, is_superuser=True),
+    ]
+    assert sent[1].has_perm("payments.change_payment")
+    assert identity.end_user() is None  # nothing is left behind after the request
