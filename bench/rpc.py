@@ -3,7 +3,7 @@
     .venv/bin/python bench/rpc.py [--calls 2000]
 
 Needs PostgreSQL (DATABASE_URL, default a ``seams_rpc_bench`` database on
-127.0.0.1, created and migrated here). Starts one gunicorn provider (gthread,
+127.0.0.1, dropped, created and migrated here). Starts one gunicorn provider (gthread,
 one worker, on 127.0.0.1:8401 or BENCH_PORT) and measures, in one run, p50/p99
 of ``get(UsersService).get_user(...)``:
 
@@ -53,10 +53,9 @@ def ensure_database() -> None:
     base, _, name = os.environ["DATABASE_URL"].rpartition("/")
     conn = psycopg2.connect(f"{base}/postgres")
     conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
+    with conn.cursor() as cur:  # a fresh database each run: the schema follows the code
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
