@@ -73,6 +73,7 @@ class UsersService(Service):
         """
         raise NotImplementedError
 
+    @idempotent
     def get_staff_identity(self, *, user_id: UUID) -> StaffIdentityDTO:
         """The current identity of an active staff account (refreshes a signed-in session).
 

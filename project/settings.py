@@ -263,12 +263,15 @@ SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
 SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
 SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
 SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
-# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
-# for the payment gateway).
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment_v2=30" (the
+# refunds wait for the payment gateway).
 SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
     "SEAMS_RPC_METHOD_READ_TIMEOUTS",
     cast={"value": float},
-    default={"PaymentsService.refund_order_payment": 30.0},
+    default={
+        "PaymentsService.refund_order_payment": 30.0,
+        "PaymentsService.refund_order_payment_v2": 30.0,
+    },
 )
 # Retries of @idempotent methods only (every other method is attempted once).
 SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
