@@ -189,8 +189,8 @@ def grant(monolith: Service, email: str, *labels: str) -> None:
         "-c",
         "from django.contrib.auth.models import Permission\n"
         "from apps.users.models import User\n"
-        f"User.objects.get(email={email!r}).user_permissions.set("
-        f"Permission.objects.filter(content_type__app_label='payments', codename__in={codenames!r}))",
+        f"User.objects.get(email={email!r}).user_permissions.set(Permission.objects.filter("
+        f"content_type__app_label='payments', codename__in={codenames!r}))",
     )
 
 
