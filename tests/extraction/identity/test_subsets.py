@@ -2,7 +2,8 @@
 
 For every single app and every pair: ``manage.py migrate`` applies only what the
 process owns, ``manage.py check`` passes, the user model is the same staff shadow
-as in the monolith, each public API of the subset answers an authenticated
+as in the monolith, the commands and Celery tasks are those of the subset's apps,
+each public API of the subset answers an authenticated
 request, and the admin sign-in never answers 500. The apps that run elsewhere
 are named in ``SEAMS_SERVICE_URLS`` (at an address where nothing listens: the
 sign-in against a live users service is ``test_split_admin.py``'s).
@@ -31,6 +32,9 @@ SUBSETS = [
     *itertools.combinations(APPS, 2),
 ]
 FRAMEWORK_APPS = {"admin", "auth", "contenttypes", "sessions", "extraction", "identity"}
+# One operator command and one Celery task of each app: present exactly where it runs.
+COMMAND_OF = {"users": "create_staff", "orders": "orders_report", "payments": "payments_report"}
+TASK_OF = {"users": "users.send_welcome_email", "payments": "payments.settle_refund"}
 STAFF_EMAIL = "ops@seams.example"
 STAFF_PASSWORD = "staff passphrase for the subset probe"
 
@@ -134,6 +138,11 @@ def test_a_process_serves_its_subset_on_its_own_database(subset, fresh_database)
         assert not [t for t in report["tables"] if t.startswith(f"{absent}_")], report["tables"]
     # then: where users runs, staff can be granted the permissions of every app
     assert report["grantable_apps"] == sorted(APPS if "users" in subset else subset)
+    # then: the commands and Celery tasks of the subset's apps, and no others
+    for app, command in COMMAND_OF.items():
+        assert (command in report["commands"]) == (app in subset), command
+    for app, task in TASK_OF.items():
+        assert (task in report["tasks"]) == (app in subset), task
     # then: each public API answers an authenticated request
     assert report["api"] == dict.fromkeys(subset, 200)
     # then: the admin signs staff in where the users contract answers; where the
