@@ -24,6 +24,7 @@ from contracts import ContractError, get
 from contracts.services import ProviderMissing
 from contracts.users import StaffAuthenticationFailed, UsersService
 from extraction.identity import services
+from extraction.identity.forms import USERS_UNAVAILABLE
 from extraction.identity.models import StaffUser
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,12 @@ class UsersContractBackend(ModelBackend):
         except ContractError as exc:
             # The users service is unreachable or refused: no sign-in, no 500.
             logger.warning("staff sign-in of %s refused: users contract said %s", email, exc.code)
+            _mark_unavailable(request)
             return None
         except ProviderMissing:
             # seams.E001 reports this at startup; a sign-in must not answer 500.
             logger.error("staff sign-in of %s refused: UsersService is not reachable here", email)
+            _mark_unavailable(request)
             return None
         return services.staff_shadow_sync(identity=identity)
 
@@ -71,3 +74,8 @@ class UsersContractBackend(ModelBackend):
             logger.warning("staff %s not re-confirmed by the users contract: %r", shadow.pk, exc)
             return shadow
         return services.staff_shadow_sync(identity=identity)
+
+
+def _mark_unavailable(request: HttpRequest | None) -> None:
+    if request is not None:
+        setattr(request, USERS_UNAVAILABLE, True)

@@ -86,6 +86,8 @@ def main() -> None:
         "tasks": sorted(name for name in celery_app.tasks if not name.startswith("celery.")),
         "api": api,
         "admin_login": signed_in.status_code,
+        "admin_login_says_unavailable": "users service does not answer"
+        in signed_in.content.decode(),
         "admin_index": admin.get("/admin/").status_code,
     }
     sys.stdout.write(json.dumps(report) + "\n")

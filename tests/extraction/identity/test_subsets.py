@@ -151,3 +151,4 @@ def test_a_process_serves_its_subset_on_its_own_database(subset, fresh_database)
         assert (report["admin_login"], report["admin_index"]) == (302, 200)
     else:
         assert (report["admin_login"], report["admin_index"]) == (200, 302)
+    assert report["admin_login_says_unavailable"] is ("users" not in subset)
