@@ -5,8 +5,10 @@ users app runs, over RPC elsewhere) and syncs the local shadow, so the admin of
 any service accepts the one Seams account and grants exactly its permissions.
 Permission checks are Django's ModelBackend on the shadow's local rows. A
 signed-in session is re-confirmed with ``get_staff_identity`` once it is older
-than ``SEAMS_STAFF_RESYNC_SECONDS``: a deactivated or demoted staff member loses
-the admin within that delay in every service.
+than ``SEAMS_STAFF_RESYNC_SECONDS``, and at once when the process heard of the
+account's deactivation (``UserDeactivated`` → the token denylist): a demoted
+staff member loses the admin within that delay in every service, a deactivated
+one on the next request after the event arrives.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apikit.revocation import revoked_until
 from contracts import ContractError, get
 from contracts.services import ProviderMissing
 from contracts.users import StaffAuthenticationFailed, UsersService
@@ -62,7 +65,11 @@ class UsersContractBackend(ModelBackend):
         if not isinstance(shadow, StaffUser):
             return None
         age = timezone.now() - shadow.synced_at
-        if age < timedelta(seconds=settings.SEAMS_STAFF_RESYNC_SECONDS):
+        # A deactivation this process heard of (UserDeactivated feeds the token
+        # denylist in every service) re-confirms at once rather than after the delay.
+        revoked = revoked_until(shadow.pk)
+        deactivated_since = revoked is not None and revoked >= shadow.synced_at.timestamp()
+        if age < timedelta(seconds=settings.SEAMS_STAFF_RESYNC_SECONDS) and not deactivated_since:
             return shadow
         try:
             identity = get(UsersService).get_staff_identity(user_id=shadow.pk)
