@@ -5,10 +5,10 @@ users app runs, over RPC elsewhere) and syncs the local shadow, so the admin of
 any service accepts the one Seams account and grants exactly its permissions.
 Permission checks are Django's ModelBackend on the shadow's local rows. A
 signed-in session is re-confirmed with ``get_staff_identity`` once it is older
-than ``SEAMS_STAFF_RESYNC_SECONDS``, and at once when the process heard of the
-account's deactivation (``UserDeactivated`` → the token denylist): a demoted
-staff member loses the admin within that delay in every service, a deactivated
-one on the next request after the event arrives.
+than ``SEAMS_STAFF_RESYNC_SECONDS``: a demoted staff member loses the admin
+within that delay in every service. A deactivated one loses it on the next
+request after the process heard ``UserDeactivated`` (which feeds the token
+denylist): the shadow is retired without waiting for the users service.
 """
 
 from __future__ import annotations
@@ -64,12 +64,16 @@ class UsersContractBackend(ModelBackend):
         shadow = super().get_user(user_id)
         if not isinstance(shadow, StaffUser):
             return None
-        age = timezone.now() - shadow.synced_at
-        # A deactivation this process heard of (UserDeactivated feeds the token
-        # denylist in every service) re-confirms at once rather than after the delay.
+        # A deactivation this process heard of since the last confirmation
+        # (UserDeactivated feeds the token denylist in every service) ends the
+        # session at once, even while the users service does not answer.
         revoked = revoked_until(shadow.pk)
-        deactivated_since = revoked is not None and revoked >= shadow.synced_at.timestamp()
-        if age < timedelta(seconds=settings.SEAMS_STAFF_RESYNC_SECONDS) and not deactivated_since:
+        if revoked is not None and revoked >= shadow.synced_at.timestamp():
+            services.stale_shadow_retire(shadow=shadow)
+            return None
+        if timezone.now() - shadow.synced_at < timedelta(
+            seconds=settings.SEAMS_STAFF_RESYNC_SECONDS
+        ):
             return shadow
         try:
             identity = get(UsersService).get_staff_identity(user_id=shadow.pk)

@@ -196,6 +196,20 @@ def test_a_deactivation_heard_through_the_event_ends_the_session_at_once(
     assert StaffUser.objects.get(pk=staff.id).is_active is False
 
 
+def test_a_reactivated_account_signs_in_again_despite_the_earlier_deactivation(
+    client, django_capture_on_commit_callbacks
+):
+    # given: deactivated (the event heard here), then reactivated in the users app
+    staff = StaffUserFactory(permissions=["payments.view_payment"])
+    with django_capture_on_commit_callbacks(execute=True):
+        user_services.user_deactivate(user_id=staff.id, actor_id=None)
+    user_services.user_reactivate(user_id=staff.id)
+    # when
+    sign_in_to_admin(client, staff)
+    # then: the sign-in confirmed the account after the deactivation
+    assert client.get(PAYMENTS_ADMIN).status_code == 200
+
+
 def test_a_session_older_than_the_resync_delay_picks_up_new_grants(client):
     staff = StaffUserFactory(permissions=["payments.view_payment"])
     sign_in_to_admin(client, staff)
