@@ -9,7 +9,7 @@ from uuid import UUID
 from contracts.dto import dto
 from contracts.errors import NotFound
 from contracts.events import Event, event
-from contracts.services import Service
+from contracts.services import Service, idempotent
 
 
 class OrderStatus(enum.StrEnum):
@@ -39,6 +39,7 @@ class OrderNotFound(NotFound):
 class OrdersService(Service):
     owner = "orders"
 
+    @idempotent
     def get_order_for_payment(self, *, order_id: UUID, customer_id: UUID) -> OrderForPayment:
         """The amount to charge for an order of ``customer_id``; raises ``OrderNotFound``.
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from contracts.dto import dto
 from contracts.errors import Conflict, ContractError, NotFound
 from contracts.events import Event, event
-from contracts.services import Service
+from contracts.services import Service, idempotent
 
 
 class PaymentStatus(enum.StrEnum):
@@ -75,6 +75,7 @@ class RefundDeclined(ContractError):
 class PaymentsService(Service):
     owner = "payments"
 
+    @idempotent
     def get_payment_status(self, *, payment_id: UUID) -> PaymentStatusDTO:
         """The current state of a payment; raises ``PaymentNotFound``."""
         raise NotImplementedError

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from extraction.observability.views import healthz, metrics, readyz
 from project.views import api_index, health
 
 handler400 = "project.views.bad_request"
@@ -14,6 +15,11 @@ handler500 = "project.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # Service-to-service calls (signed); a plain Django view, so never in the API schema.
+    path("internal/", include("extraction.rpc.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/", api_index, name="api-index"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

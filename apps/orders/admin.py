@@ -193,8 +193,13 @@ class OrderAdmin(admin.ModelAdmin):
     def fulfil_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._each(request, queryset, "fulfilled", lambda o: services.order_fulfil(order_id=o))
 
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        # A cancellation refunds a paid order: it moves money, so it needs the refund
+        # permission of payments as well (the same rule as the API's cancel).
+        return request.user.has_perms(("orders.change_order", "payments.change_payment"))
+
     @admin.action(
-        description="Cancel selected orders (paid ones are refunded)", permissions=["change"]
+        description="Cancel selected orders (paid ones are refunded)", permissions=["cancel"]
     )
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         reason = f"cancelled by staff ({request.user})"

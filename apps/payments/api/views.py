@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikit.openapi import error_response
-from apikit.permissions import staff_with
+from apikit.permissions import customer_scope, staff_with
 from apps.payments import refunds, selectors, services
 from apps.payments.api.filters import PaymentFilter
 from apps.payments.api.serializers import (
@@ -57,9 +57,10 @@ def idempotency_key(request: Request) -> str:
     return key
 
 
-def customer_scope(request: Request) -> UUID | None:
-    """Whose payments the caller may see: their own, or everybody's for staff."""
-    return None if request.user.is_staff else request.user.pk
+# Staff see other customers' payments only with the view permission, and refund
+# only with the change permission (the refund permission of the whole API and admin).
+VIEW_PAYMENTS = "payments.view_payment"
+REFUND_PAYMENTS = "payments.change_payment"
 
 
 class PaymentListCreateView(generics.ListAPIView):
@@ -68,11 +69,14 @@ class PaymentListCreateView(generics.ListAPIView):
     queryset = Payment.objects.none()  # for schema generation; get_queryset decides
 
     def get_queryset(self) -> QuerySet[Payment]:
-        return selectors.payment_list(customer_id=customer_scope(self.request))
+        return selectors.payment_list(customer_id=customer_scope(self.request, VIEW_PAYMENTS))
 
     @extend_schema(operation_id="payments_list")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The signed-in customer's payments, newest first (staff see every payment)."""
+        """The signed-in customer's payments, newest first.
+
+        Staff holding ``payments.view_payment`` see every payment.
+        """
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -123,13 +127,18 @@ class PaymentListCreateView(generics.ListAPIView):
 class PaymentDetailView(APIView):
     @extend_schema(operation_id="payments_retrieve", responses=PaymentSerializer)
     def get(self, request: Request, payment_id: UUID) -> Response:
-        """One payment of the signed-in customer, with its refunds (staff see every payment)."""
-        payment = selectors.payment_get(payment_id=payment_id, customer_id=customer_scope(request))
+        """One payment of the signed-in customer, with its refunds.
+
+        Staff holding ``payments.view_payment`` see every payment.
+        """
+        payment = selectors.payment_get(
+            payment_id=payment_id, customer_id=customer_scope(request, VIEW_PAYMENTS)
+        )
         return Response(PaymentSerializer(payment).data)
 
 
 class PaymentRefundView(APIView):
-    permission_classes = [staff_with("payments.change_payment")]
+    permission_classes = [staff_with(REFUND_PAYMENTS)]
 
     @extend_schema(
         operation_id="payments_refund",

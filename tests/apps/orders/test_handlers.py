@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def handler_of(event_type: type[Event]) -> Subscription:
-    [subscription] = [s for s in subscriptions(event_type) if s.service == "orders"]
+    [subscription] = [
+        s
+        for s in subscriptions(event_type)
+        if s.service == "orders" and s.key.startswith("apps.orders.")
+    ]
     return subscription
 
 
