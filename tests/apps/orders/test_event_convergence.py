@@ -72,7 +72,11 @@ DEACTIVATED: EventFor = lambda o: UserDeactivated(user_id=o.customer_id)  # noqa
 
 
 def deliver(event: Event) -> None:
-    [handler] = [s for s in subscriptions(type(event)) if s.service == "orders"]
+    [handler] = [
+        s
+        for s in subscriptions(type(event))
+        if s.service == "orders" and s.key.startswith("apps.orders.")
+    ]
     assert apply_once(handler, event)
 
 
