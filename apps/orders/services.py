@@ -209,6 +209,13 @@ def _release_stock(*orders: Order) -> None:
 def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
     """pending_payment → paid, once payments has captured exactly the order's total."""
     order = _lock(order_id, allowed={PENDING}, to=PAID)
+    return mark_paid_locked(order, payment_id=payment_id, amount=amount, currency=currency)
+
+
+def mark_paid_locked(order: Order, *, payment_id: UUID, amount: Decimal, currency: str) -> Order:
+    """The transition itself, for a caller holding the order's row lock already."""
+    if order.status != PENDING:
+        raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=PAID)
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
             details={
