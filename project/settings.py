@@ -135,10 +135,19 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 # starts a thread per request, which would leave a connection behind each time.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing at once when two requests overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that begins as a reader and
+    # then writes cannot wait for the write lock ("database is locked" at once),
+    # so every transaction takes it when it begins (IMMEDIATE) and waits for it
+    # up to the busy timeout; WAL lets readers go on while one request writes.
+    # Past the timeout the API answers 503 database_busy with Retry-After.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,6 +220,14 @@ SEAMS_OUTBOX_SWEEP_SECONDS = env.float("SEAMS_OUTBOX_SWEEP_SECONDS", default=10.
 # themselves with a prefix of their own.
 SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
 SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# A worker whose database is down hands each message back to the broker after
+# this backoff (doubling per consecutive failure, capped), instead of at once.
+SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS", default=0.5
+)
+SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS", default=30.0
+)
 # The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
 # interval as a fallback, and for the failed rows that come due.
 SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
