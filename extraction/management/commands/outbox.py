@@ -128,7 +128,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {handler}: {counts}")
         if queues is not None:
             self.stdout.write("queues (the broker's counts):")
-            for service, q in queues.items():
+            for q in queues.values():
                 if "error" in q:
                     self.stdout.write(f"  {q['error']}")
                     continue
