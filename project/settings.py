@@ -295,8 +295,8 @@ SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
 # Under gunicorn (several processes) an empty directory shared by the processes of
 # one host/pod; prometheus-client reads the same variable.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
-# A Celery worker has no web server: it serves its own series on this port (0: off).
-SEAMS_WORKER_METRICS_PORT = env.int("SEAMS_WORKER_METRICS_PORT", default=0)
+# A worker or relay has no web server: it serves its own series on this port (0: off).
+SEAMS_METRICS_PORT = env.int("SEAMS_METRICS_PORT", default=0)
 # Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
 OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

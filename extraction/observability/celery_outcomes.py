@@ -2,7 +2,7 @@
 
 ``task_postrun`` fires in the process that ran the task (a worker, or the caller
 in eager mode) with the final state: succeeded, failed, retried or rejected. A
-worker serves its series on ``SEAMS_WORKER_METRICS_PORT`` (off by default).
+worker (like the relay) serves its series on ``SEAMS_METRICS_PORT`` (off by default).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def on_task_postrun(sender: Any = None, state: str | None = None, **_: Any) -> N
 
 
 def on_worker_init(**_: Any) -> None:
-    if settings.SEAMS_WORKER_METRICS_PORT:
-        serve_process_metrics(settings.SEAMS_WORKER_METRICS_PORT)
+    if settings.SEAMS_METRICS_PORT:
+        serve_process_metrics(settings.SEAMS_METRICS_PORT)
 
 
 def connect() -> None:

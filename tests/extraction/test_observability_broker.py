@@ -62,7 +62,7 @@ def stack(rabbitmq, processes, tmp_path):
 
     wait_until(web_up, timeout=30, what="gunicorn answering /healthz")
     worker_port = free_port()
-    processes.worker(rabbitmq, SEAMS_WORKER_METRICS_PORT=str(worker_port), **common)
+    processes.worker(rabbitmq, SEAMS_METRICS_PORT=str(worker_port), **common)
     processes.relay(rabbitmq, **common)
     return base, f"http://127.0.0.1:{worker_port}"
 

@@ -24,7 +24,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extraction.delivery import deliver_rows
 from extraction.models import DeliveryStatus, OutboxStatus
-from extraction.observability import broker
+from extraction.observability import broker as queues_of_broker
+from extraction.observability.metrics import serve_process_metrics
 from extraction.relay import Relay
 from extraction.selectors import outbox_stats
 from extraction.services import (
@@ -143,8 +144,8 @@ class Command(BaseCommand):
         if not settings.CELERY_BROKER_URL:
             return None
         try:
-            stats = broker.queue_stats(settings.CELERY_BROKER_URL)
-        except broker.BrokerUnreachable as exc:
+            stats = queues_of_broker.queue_stats(settings.CELERY_BROKER_URL)
+        except queues_of_broker.BrokerUnreachable as exc:
             return {"broker": {"error": f"broker unreachable: {exc}"}}
         return {q.service: q.as_dict() for q in stats}
 
@@ -153,6 +154,8 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         poll = options["poll_seconds"]
+        if settings.SEAMS_METRICS_PORT:
+            serve_process_metrics(settings.SEAMS_METRICS_PORT)
         if settings.SEAMS_EVENT_DELIVERY == "inprocess":
             # No broker: the rows are delivered in process after each commit; this
             # loop only retries the failed ones as they come due.
