@@ -295,6 +295,8 @@ SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
 # Under gunicorn (several processes) an empty directory shared by the processes of
 # one host/pod; prometheus-client reads the same variable.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 # A worker or relay has no web server: it serves its own series on this port (0: off).
 SEAMS_METRICS_PORT = env.int("SEAMS_METRICS_PORT", default=0)
 # Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
