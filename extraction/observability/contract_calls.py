@@ -26,6 +26,7 @@ from opentelemetry import trace
 from contracts.errors import ContractError
 from contracts.services import Service, contract_methods, registry
 from extraction.observability.metrics import record_contract_call
+from extraction.observability.recent_calls import CallKey, recent_calls
 
 tracer = trace.get_tracer("seams.contracts")
 
@@ -51,6 +52,7 @@ _classes: dict[type[Service], type[Service]] = {}
 def _method(contract: type[Service], name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     contract_name = contract.__name__
     span_name = f"{contract_name}.{name}"
+    keys: dict[str, CallKey] = {}
 
     # The contract's own signature and annotations: the wrapper is checked like a provider.
     @functools.wraps(method)
@@ -76,13 +78,20 @@ def _method(contract: type[Service], name: str, method: Callable[..., Any]) -> C
                 outcome = "error"
                 raise
             finally:
+                seconds = time.perf_counter() - started
                 record_contract_call(
                     contract=contract_name,
                     method=name,
                     transport=transport,
                     outcome=outcome,
-                    seconds=time.perf_counter() - started,
+                    seconds=seconds,
                 )
+                key = keys.get(transport)
+                if key is None:
+                    key = keys.setdefault(
+                        transport, CallKey(contract_name, name, transport, contract.owner)
+                    )
+                recent_calls.record(key, outcome, seconds)
 
     return call
 

@@ -33,7 +33,7 @@ def by_kind(resources, kind):
 
 
 def test_there_is_the_monolith_and_one_overlay_per_app():
-    assert OVERLAYS == ["monolith", *sorted(f"split-{app}" for app in APPS)]
+    assert ["monolith", *sorted(f"split-{app}" for app in APPS)] == OVERLAYS
 
 
 def test_every_manifest_validates_against_kubernetes(rendered):
