@@ -1,7 +1,9 @@
 """System checks that keep the seams honest at startup.
 
 - seams.E001: an installed app uses a contract that has no implementation here.
-- seams.E002: a model relation crosses the boundary between two bounded apps.
+- seams.E002: a model relation crosses the boundary between two bounded apps, or
+  points at ``AUTH_USER_MODEL`` (the local staff shadow: customers are not in it,
+  and its rows are only a copy of what the users app owns).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.core import checks
 
 from contracts.services import registry
@@ -34,8 +37,9 @@ def check_contract_providers(
                         f"app '{config.label}' uses {contract.__qualname__}, "
                         f"which has no provider in this process",
                         hint=(
-                            f"run '{contract.owner}' in this process (SEAMS_SERVICES) or point "
-                            f"its remote adapter at its service (SEAMS_REMOTE_SERVICES)"
+                            f"add '{contract.owner}' to SEAMS_SERVICES to run it in this process, "
+                            f"or give its base URL in SEAMS_SERVICE_URLS "
+                            f"(e.g. {contract.owner}=http://{contract.owner}:8000)"
                         ),
                         obj=config.name,
                         id="seams.E001",
@@ -61,7 +65,17 @@ def check_cross_boundary_relations(
             if isinstance(target, str) or target is None:
                 continue
             target_label = target._meta.app_label
-            if target_label in bounded and target_label != owner:
+            if target._meta.label == settings.AUTH_USER_MODEL:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} relates to {target._meta.label}, "
+                        f"the local staff shadow (AUTH_USER_MODEL), not an account",
+                        hint="keep the account's UUID (the JWT's user_id) and ask UsersService",
+                        obj=model,
+                        id="seams.E002",
+                    )
+                )
+            elif target_label in bounded and target_label != owner:
                 errors.append(
                     checks.Error(
                         f"{model._meta.label}.{field.name} relates to {target._meta.label}, "

@@ -15,6 +15,8 @@ handler500 = "project.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # Service-to-service calls (signed); a plain Django view, so never in the API schema.
+    path("internal/", include("extraction.rpc.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
