@@ -41,7 +41,8 @@ http_requests = Histogram(
 )
 contract_calls = Histogram(
     "seams_contract_call_duration_seconds",
-    "Contract calls by contract, method, transport (direct, codec, http) and outcome",
+    "Contract calls by contract, method, transport (direct, codec, http, served) and outcome "
+    "(ok, contract_error, unavailable, error)",
     ["contract", "method", "transport", "outcome"],
     buckets=LATENCY_BUCKETS,
 )

@@ -11,9 +11,10 @@ import statistics
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 WINDOW_SECONDS = 300.0
+FAILED = ("error", "unavailable")  # outcomes that count as errors of the service
 MAX_CALLS = 20_000
 
 
@@ -29,7 +30,7 @@ class CallKey:
 class CallSummary:
     key: CallKey
     calls: int
-    errors: int  # failed calls: the service or the transport broke (not a contract error)
+    errors: int  # failed or refused calls: unavailable, or broken (not a contract error)
     contract_errors: int  # the contract's own errors (not found, refused …)
     per_minute: float
     p50_ms: float
@@ -59,13 +60,13 @@ class RecentCalls:
             for _, key, outcome, seconds in self._calls:
                 grouped.setdefault(key, []).append((outcome, seconds))
         result = []
-        for key, calls in sorted(grouped.items(), key=lambda item: vars(item[0]).values()):
+        for key, calls in sorted(grouped.items(), key=lambda item: astuple(item[0])):
             latencies = sorted(seconds * 1000 for _, seconds in calls)
             result.append(
                 CallSummary(
                     key=key,
                     calls=len(calls),
-                    errors=sum(1 for outcome, _ in calls if outcome == "error"),
+                    errors=sum(1 for outcome, _ in calls if outcome in FAILED),
                     contract_errors=sum(1 for outcome, _ in calls if outcome == "contract_error"),
                     per_minute=len(calls) * 60.0 / self.window,
                     p50_ms=statistics.median(latencies),

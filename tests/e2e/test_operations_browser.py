@@ -14,7 +14,7 @@ from extraction.observability import remote
 from extraction.observability.recent_calls import recent_calls
 from extraction.observability.remote import BreakerState, RemoteService, StaticRemoteServices
 from tests.e2e.test_browser import PASSWORD, browser  # noqa: F401 - the Chromium fixture
-from tests.factories import UserFactory
+from tests.factories.users import StaffUserFactory, sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,25 +23,24 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def operator(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    user = UserFactory(email="operator@example.com", password=PASSWORD, is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_operations"),
-        Permission.objects.get(codename="view_outboxevent"),
+    return StaffUserFactory(
+        email="operator@example.com",
+        password=PASSWORD,
+        permissions=["extraction.view_operations", "extraction.view_outboxevent"],
     )
-    return user
 
 
 @pytest.fixture
 def payments_elsewhere(settings):
     # payments runs as its own service and its breaker opened after five failures
     settings.SEAMS_SERVICES = ("users", "orders")
-    remote.install(
+    previous = remote.install(
         StaticRemoteServices(
             [RemoteService("payments", "http://payments-web:8000", BreakerState.OPEN, 5)]
         )
     )
     yield
-    remote.install(None)
+    remote.install(previous)
 
 
 def test_the_operator_sees_each_app_its_state_and_the_parked_events(
@@ -91,15 +90,18 @@ def test_the_operator_sees_each_app_its_state_and_the_parked_events(
 
 
 def test_staff_without_the_permission_do_not_see_the_page(client):
-    # given: staff with every outbox permission but not view_operations
-    staff = UserFactory(is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="extraction").exclude(
+    # given: staff with every other permission of the outbox machinery
+    others = [
+        f"extraction.{p.codename}"
+        for p in Permission.objects.filter(content_type__app_label="extraction").exclude(
             codename="view_operations"
         )
-    )
-    client.force_login(staff)
+    ]
+    staff = StaffUserFactory(permissions=others)
+    operator = StaffUserFactory(permissions=["extraction.view_operations"])
     # then
-    assert client.get("/admin/extraction/operations/").status_code == 403
-    staff.user_permissions.add(Permission.objects.get(codename="view_operations"))
-    assert client.get("/admin/extraction/operations/").status_code == 200
+    assert sign_in_to_admin(client, staff).get("/admin/extraction/operations/").status_code == 403
+    client.logout()
+    assert (
+        sign_in_to_admin(client, operator).get("/admin/extraction/operations/").status_code == 200
+    )

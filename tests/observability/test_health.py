@@ -20,11 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def remote_services():
+    previous = []
+
     def install(*services: RemoteService) -> None:
-        remote.install(StaticRemoteServices(list(services)))
+        previous.append(remote.install(StaticRemoteServices(list(services))))
 
     yield install
-    remote.install(None)
+    if previous:
+        remote.install(previous[0])
 
 
 def test_liveness_needs_nothing(client):
