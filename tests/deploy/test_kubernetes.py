@@ -152,3 +152,11 @@ def test_kubectls_kustomize_renders_the_same(overlay):
     theirs = {(r["kind"], r["metadata"]["name"]): r for r in yaml.safe_load_all(result.stdout)}
     ours = {(r["kind"], r["metadata"]["name"]): r for r in build(KUBERNETES / "overlays" / overlay)}
     assert ours == theirs
+
+
+def test_every_configured_variable_is_documented(rendered):
+    _, resources = rendered
+    docs = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+    for configmap in by_kind(resources, "ConfigMap").values():
+        for variable in configmap["data"]:
+            assert f"`{variable}`" in docs, f"{variable} is not documented"
