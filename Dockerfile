@@ -14,17 +14,12 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
-# Dependencies first: this layer is rebuilt only when pyproject.toml changes.
+# Only the dependencies go into the virtualenv (the code runs from /srv/seams):
+# this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml README.md ./
 RUN mkdir -p project apps contracts extraction apikit \
     && pip install --no-cache-dir . \
     && pip uninstall --yes seams
-COPY project ./project
-COPY apps ./apps
-COPY contracts ./contracts
-COPY extraction ./extraction
-COPY apikit ./apikit
-RUN pip install --no-cache-dir --no-deps .
 
 # --- runtime: the virtualenv, the code, static files; no compiler, no root ----------
 FROM python:3.11-slim AS runtime
@@ -32,6 +27,7 @@ FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/srv/seams \
     PORT=8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/seams-metrics
 
@@ -49,7 +45,7 @@ COPY --chown=root:root apikit ./apikit
 COPY --chown=root:root deploy/entrypoint.sh deploy/gunicorn.conf.py deploy/healthcheck.py ./deploy/
 
 # Static files are collected at build time and served by whitenoise.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN SECRET_KEY=collectstatic-only PROMETHEUS_MULTIPROC_DIR='' python manage.py collectstatic --noinput \
     && chmod 0755 deploy/entrypoint.sh
 
 USER 10001:10001
