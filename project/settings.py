@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # First: every later line of the request logs with its correlation id.
     "extraction.observability.middleware.CorrelationMiddleware",
     "extraction.observability.middleware.RequestMetricsMiddleware",
+    # Before the Host check and the HTTPS redirect: probes and scrapes come by pod IP.
+    "extraction.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,11 +196,9 @@ if not DEBUG:
     # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # Probes, scrapes and service-to-service calls reach the pod directly over
-    # plain HTTP inside the cluster: never redirected.
-    SECURE_REDIRECT_EXEMPT = env.list(
-        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
-    )
+    # Service-to-service calls reach the pod directly over plain HTTP inside the
+    # cluster: never redirected (probes and scrapes are answered before the redirect).
+    SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^internal/"])
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -423,6 +423,10 @@ SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
 # Under gunicorn (several processes) an empty directory shared by the processes of
 # one host/pod; prometheus-client reads the same variable.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+# A worker or relay has no web server: it serves its own series on this port (0: off).
+SEAMS_METRICS_PORT = env.int("SEAMS_METRICS_PORT", default=0)
 # Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
 OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))
