@@ -41,6 +41,11 @@ if _unknown or not SEAMS_SERVICES:
         f"one or more of {', '.join(ALL_SERVICES)} (unknown: {', '.join(_unknown) or 'none'})."
     )
 
+# Where each app that runs elsewhere lives: "payments=http://payments:8000,users=…".
+SEAMS_SERVICE_URLS: dict[str, str] = {
+    service: url.rstrip("/") for service, url in env.dict("SEAMS_SERVICE_URLS", default={}).items()
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -63,6 +68,8 @@ AUTH_USER_MODEL = "users.User" if "users" in SEAMS_SERVICES else "auth.User"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Forwards the public routes of the apps that run elsewhere (docs/split.md).
+    "extraction.gateway.middleware.GatewayMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -250,6 +257,25 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": True,
 }
+
+# --- Gateway: one public base URL (strangler fig, docs/split.md) ----------------------
+# The public URL prefixes of each app's API: a process forwards those of the apps
+# that run elsewhere to SEAMS_SERVICE_URLS (a test holds this equal to the urlconfs).
+SEAMS_PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
+    "users": ("/api/v1/auth", "/api/v1/users"),
+    "orders": ("/api/v1/products", "/api/v1/orders"),
+    "payments": ("/api/v1/payments",),
+}
+SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+# Longer than any public request may take (a payment waits up to
+# PAYMENTS_IDEMPOTENCY_WAIT_SECONDS for a concurrent duplicate).
+SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = env.float("SEAMS_GATEWAY_READ_TIMEOUT_SECONDS", default=30.0)
+SEAMS_GATEWAY_RETRY_AFTER_SECONDS = env.int("SEAMS_GATEWAY_RETRY_AFTER_SECONDS", default=5)
+SEAMS_GATEWAY_POOL_SIZE = env.int("SEAMS_GATEWAY_POOL_SIZE", default=20)
+# What /api/schema/ serves when some apps run elsewhere (every public route).
+SEAMS_PUBLIC_SCHEMA_FILE = BASE_DIR / "schema" / "openapi.yaml"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seams shop API",
