@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiResponse
+
+
+class StatelessJWTScheme(SimpleJWTScheme):
+    """The stateless authentication documents the same bearer scheme as simplejwt's."""
+
+    target_class = "apikit.authentication.StatelessJWTAuthentication"
 
 
 def error_response(description: str) -> OpenApiResponse:

@@ -38,3 +38,18 @@ def read_anyone_write_staff_with(perm: str) -> type[BasePermission]:
 
     ReadAnyoneWriteStaffWith.__name__ = f"ReadAnyoneWriteStaffWith[{perm}]"
     return ReadAnyoneWriteStaffWith
+
+
+def customer_scope(request: Request, perm: str) -> Any:
+    """Whose records the caller may reach with ``perm``: everybody's, or only their own.
+
+    ``None`` (no restriction) for staff holding ``perm``; otherwise the caller's
+    own id, so staff without the permission are treated like any customer and
+    another customer's record is answered 404, exactly as for customers.
+    """
+    return None if _staff_has(request, perm) else request.user.pk
+
+
+def staff_may(request: Request, *perms: str) -> bool:
+    """Whether the caller is staff holding every one of ``perms``."""
+    return all(_staff_has(request, perm) for perm in perms)

@@ -7,9 +7,11 @@ as it is declared.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, get_type_hints
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 T = TypeVar("T")
 
@@ -43,3 +45,37 @@ def dumps(value: Any, tp: Any = None) -> bytes:
 def loads(tp: type[T], raw: bytes | str) -> T:
     result: T = _adapter(tp).validate_json(raw)
     return result
+
+
+class MethodCodec:
+    """The wire form of one contract method: its keyword arguments and its result.
+
+    Built once per method from its type hints: the arguments are one pydantic
+    model (unknown or missing names are refused), the result its annotated type.
+    """
+
+    def __init__(self, method: Callable[..., Any]) -> None:
+        hints = get_type_hints(method)
+        names = [p for p in inspect.signature(method).parameters if p != "self"]
+        self.names = tuple(names)
+        fields: dict[str, Any] = {name: (hints[name], ...) for name in names}
+        self.arguments: type[BaseModel] = create_model(
+            f"{method.__qualname__}.arguments".replace(".", "_"),
+            __config__=ConfigDict(extra="forbid"),
+            **fields,
+        )
+        self.result: TypeAdapter[Any] = _adapter(hints["return"])
+
+    def encode_arguments(self, arguments: dict[str, Any]) -> bytes:
+        return self.arguments.model_construct(**arguments).model_dump_json().encode()
+
+    def decode_arguments(self, raw: bytes | str) -> dict[str, Any]:
+        """The arguments of ``raw``; ``pydantic.ValidationError`` when they do not fit."""
+        model = self.arguments.model_validate_json(raw)
+        return {name: getattr(model, name) for name in self.names}
+
+    def encode_result(self, value: Any) -> bytes:
+        return self.result.dump_json(value)
+
+    def decode_result(self, raw: bytes | str) -> Any:
+        return self.result.validate_json(raw)

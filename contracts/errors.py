@@ -39,6 +39,25 @@ class ContractError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, http_status: int | None = None) -> ContractError:
+        """The error ``as_dict`` described, as an instance of the class of its code.
+
+        A code this process does not know becomes a plain ``ContractError`` that
+        keeps the code (and the status it travelled with).
+        """
+        code = str(data.get("code", ContractError.code))
+        details = data.get("details")
+        error_class = cls.for_code(code)
+        error = error_class(
+            str(data.get("message") or error_class.default_message),
+            details=details if isinstance(details, dict) else {},
+        )
+        if error_class.code != code:
+            # Instance attributes shadow the class's: the code survives the trip.
+            vars(error).update(code=code, http_status=http_status or error_class.http_status)
+        return error
+
 
 class NotFound(ContractError):
     code = "not_found"
@@ -50,6 +69,40 @@ class Conflict(ContractError):
     code = "conflict"
     http_status = 409
     default_message = "The resource is not in a state that allows this."
+
+
+class ServiceUnavailable(ContractError):
+    """The provider of a contract cannot be reached now (down, timing out, breaker open).
+
+    Raised at once, without waiting out a timeout, when the breaker of that service
+    is open. ``retry_after_seconds`` is when to try again; the public API answers
+    503 with a ``Retry-After`` header.
+    """
+
+    code = "service_unavailable"
+    http_status = 503
+    default_message = "A service this request needs is unavailable; retry later."
+
+    @property
+    def retry_after_seconds(self) -> int:
+        value = self.details.get("retry_after_seconds", 1)
+        return max(1, int(value)) if isinstance(value, int | float) else 1
+
+
+class RemoteFailure(ContractError):
+    """The provider failed in a way it does not describe (its own 500)."""
+
+    code = "remote_failure"
+    http_status = 502
+    default_message = "A service this request needs failed; the failure is logged there."
+
+
+class IncompatibleContractVersion(ContractError):
+    """The caller and the provider were built against different shapes of the method."""
+
+    code = "incompatible_contract_version"
+    http_status = 409
+    default_message = "The caller and the provider disagree on the shape of this contract method."
 
 
 ContractError._by_code[ContractError.code] = ContractError

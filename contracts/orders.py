@@ -9,10 +9,12 @@ from uuid import UUID
 from contracts.dto import dto
 from contracts.errors import NotFound
 from contracts.events import Event, event
-from contracts.services import Service
+from contracts.services import Service, idempotent
 
 
 class OrderStatus(enum.StrEnum):
+    # The orders app also has ``refund_requested`` (a refund asked of payments, not
+    # confirmed yet); across this contract such an order is still ``paid``.
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
     FULFILLED = "fulfilled"
@@ -37,6 +39,7 @@ class OrderNotFound(NotFound):
 class OrdersService(Service):
     owner = "orders"
 
+    @idempotent
     def get_order_for_payment(self, *, order_id: UUID, customer_id: UUID) -> OrderForPayment:
         """The amount to charge for an order of ``customer_id``; raises ``OrderNotFound``.
 
@@ -106,3 +109,18 @@ class OrderRefunded(Event):
     order_id: UUID
     customer_id: UUID
     payment_id: UUID
+
+
+@event
+class CaptureRejected(Event):
+    """The order would not take a captured payment (it was cancelled, refunded,
+    paid by another payment, or the amount differs): payments must give it back."""
+
+    name = "orders.CaptureRejected"
+    version = 1
+    aggregate_field = "order_id"
+
+    order_id: UUID
+    payment_id: UUID
+    order_status: str
+    reason: str

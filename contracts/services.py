@@ -18,6 +18,23 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar, get_type_hints
 
 S = TypeVar("S", bound="Service")
+F = TypeVar("F", bound=Callable[..., Any])
+
+IDEMPOTENT_ATTRIBUTE = "__seams_idempotent__"
+
+
+def idempotent(method: F) -> F:
+    """Mark a contract method as safe to repeat: a transport may retry it.
+
+    Only reads (or writes keyed so that a repeat changes nothing) may be marked;
+    a remote call of any other method is attempted exactly once.
+    """
+    setattr(method, IDEMPOTENT_ATTRIBUTE, True)
+    return method
+
+
+def is_idempotent(method: Callable[..., Any]) -> bool:
+    return bool(getattr(method, IDEMPOTENT_ATTRIBUTE, False))
 
 
 class ContractDefinitionError(TypeError):
@@ -51,6 +68,18 @@ def contract_methods(contract: type[Service]) -> Iterator[tuple[str, Callable[..
     for name, value in contract.__dict__.items():
         if not name.startswith("_") and inspect.isfunction(value):
             yield name, value
+
+
+def declared_contracts() -> tuple[type[Service], ...]:
+    """Every contract class defined so far (under ``contracts.``), sorted by name."""
+    found: list[type[Service]] = []
+    pending = list(Service.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.contract is cls and cls.__module__.startswith("contracts."):
+            found.append(cls)
+    return tuple(sorted(found, key=lambda c: c.__qualname__))
 
 
 def _validate_contract_method(cls: type[Service], name: str, method: Callable[..., Any]) -> None:
@@ -92,6 +121,17 @@ class _Registry:
         self._factories: dict[type[Service], Callable[[], Service]] = {}
         self._instances: dict[type[Service], Service] = {}
         self._lock = threading.Lock()
+        self._wrapper: Callable[[type[Service], Service], Service] | None = None
+
+    def wrap_instances(self, wrapper: Callable[[type[Service], Service], Service] | None) -> None:
+        """Pass every implementation through ``wrapper`` before ``get`` hands it out.
+
+        The composition root installs one (metrics, tracing and logs of contract
+        calls); the wrapper must return an instance of the same contract.
+        """
+        with self._lock:
+            self._wrapper = wrapper
+            self._instances.clear()
 
     def provide(
         self, contract: type[S], factory: Callable[[], S], *, replace: bool = False
@@ -111,6 +151,17 @@ class _Registry:
     def has(self, contract: type[Service]) -> bool:
         return contract in self._factories
 
+    def withdraw(self, contract: type[Service]) -> None:
+        """Forget the implementation of ``contract`` (binding is redone from settings)."""
+        with self._lock:
+            self._factories.pop(contract, None)
+            self._instances.pop(contract, None)
+
+    def factory(self, contract: type[S]) -> Callable[[], S] | None:
+        """The factory bound to ``contract`` (``None`` when unbound)."""
+        factory = self._factories.get(contract)
+        return factory  # type: ignore[return-value]
+
     def get(self, contract: type[S]) -> S:
         instance = self._instances.get(contract)
         if instance is None:
@@ -120,7 +171,10 @@ class _Registry:
                     raise ProviderMissing(
                         f"no provider of {contract.__qualname__} is registered in this process"
                     )
-                instance = self._instances.setdefault(contract, factory())
+                created = factory()
+                if self._wrapper is not None:
+                    created = self._wrapper(contract, created)
+                instance = self._instances.setdefault(contract, created)
         if not isinstance(instance, contract):
             raise ContractDefinitionError(
                 f"provider {type(instance).__qualname__} is not a {contract.__qualname__}"

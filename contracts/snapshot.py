@@ -21,12 +21,12 @@ from pydantic import TypeAdapter
 
 import contracts
 from contracts.events import Event
-from contracts.services import Service, contract_methods
+from contracts.services import contract_methods, declared_contracts
 
 SNAPSHOT = Path(__file__).with_name("snapshot.json")
 
 
-def _load_contract_modules() -> None:
+def load_contract_modules() -> None:
     for module in pkgutil.iter_modules(contracts.__path__):
         importlib.import_module(f"contracts.{module.name}")
 
@@ -36,22 +36,11 @@ def _schema(tp: Any) -> dict[str, Any]:
     return schema
 
 
-def _contracts() -> list[type[Service]]:
-    found: list[type[Service]] = []
-    pending = list(Service.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.contract is cls and cls.__module__.startswith("contracts."):
-            found.append(cls)
-    return sorted(found, key=lambda c: c.__qualname__)
-
-
 def describe() -> dict[str, Any]:
     """The current shape of every contract method and event version."""
-    _load_contract_modules()
+    load_contract_modules()
     methods: dict[str, Any] = {}
-    for contract in _contracts():
+    for contract in declared_contracts():
         for name, method in contract_methods(contract):
             hints = get_type_hints(method)
             params = [p for p in inspect.signature(method).parameters if p != "self"]

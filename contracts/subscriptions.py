@@ -16,15 +16,30 @@ from types import MappingProxyType
 from typing import Final
 
 from contracts.events import Event
-from contracts.payments import PaymentCaptured, PaymentFailed, PaymentRefunded
+from contracts.orders import CaptureRejected
+from contracts.payments import (
+    CaptureCompensated,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRefunded,
+    RefundFailed,
+)
 from contracts.users import UserDeactivated, UserRegistered
 
-# Every bounded app, with the events its handlers consume (none is a valid answer).
+# Every bounded app, with the events its handlers consume. UserDeactivated goes to
+# every service: each one refuses the account's tokens (project/token_revocation.py).
 MANIFEST: Final[Mapping[str, tuple[type[Event], ...]]] = MappingProxyType(
     {
-        "users": (UserRegistered,),
-        "orders": (PaymentCaptured, PaymentFailed, PaymentRefunded, UserDeactivated),
-        "payments": (),
+        "users": (UserRegistered, UserDeactivated),
+        "orders": (
+            PaymentCaptured,
+            PaymentFailed,
+            PaymentRefunded,
+            RefundFailed,
+            CaptureCompensated,
+            UserDeactivated,
+        ),
+        "payments": (CaptureRejected, UserDeactivated),
     }
 )
 

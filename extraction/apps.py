@@ -16,6 +16,14 @@ class ExtractionConfig(AppConfig):
         from extraction.bus import OutboxBus
 
         install_bus(OutboxBus())
+        # Every contract is bound here, once, from SEAMS_SERVICES and
+        # SEAMS_SERVICE_URLS (the app configs only name their providers).
+        from extraction.rpc.binding import bind_contracts
+
+        bind_contracts()
+        from extraction.observability.startup import on_ready
+
+        on_ready()
         # Test and benchmark probes subscribe here, in every process that loads
         # these settings (relay, worker, the test runner itself).
         for module in settings.SEAMS_EXTRA_HANDLER_MODULES:

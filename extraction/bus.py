@@ -13,6 +13,7 @@ from contracts import codec
 from contracts.events import Event
 from extraction import delivery
 from extraction.models import OutboxEvent
+from extraction.observability.propagation import outgoing_headers
 
 
 class OutboxBus:
@@ -29,5 +30,6 @@ class OutboxBus:
             aggregate_id=event.aggregate_id,
             payload=codec.to_jsonable(event),
             created_at=event.occurred_at,
+            headers=outgoing_headers(),
         )
         delivery.after_commit(row.id)

@@ -1,7 +1,9 @@
 """System checks that keep the seams honest at startup.
 
 - seams.E001: an installed app uses a contract that has no implementation here.
-- seams.E002: a model relation crosses the boundary between two bounded apps.
+- seams.E002: a model relation crosses the boundary between two bounded apps, or
+  points at ``AUTH_USER_MODEL`` (the local staff shadow: customers are not in it,
+  and its rows are only a copy of what the users app owns).
 - seams.E010: some app runs elsewhere but this process has no broker (its events,
   and the events it consumes, could only travel in process: they would be lost).
 - seams.E011: a bounded app's handlers and the subscription manifest disagree.
@@ -24,6 +26,8 @@ BOUNDED_PACKAGE = "apps."
 # The checks that every long-running process (gunicorn, a Celery worker) runs as
 # it starts, not only ``manage.py``: see ``startup_refusal``.
 STARTUP_TAG = "seams_startup"
+# Test and benchmark modules whose handlers subscribe probe events of their own.
+PROBE_PACKAGES = ("tests.", "bench.")
 
 
 def bounded_labels() -> set[str]:
@@ -43,8 +47,9 @@ def check_contract_providers(
                         f"app '{config.label}' uses {contract.__qualname__}, "
                         f"which has no provider in this process",
                         hint=(
-                            f"run '{contract.owner}' in this process (SEAMS_SERVICES) or point "
-                            f"its remote adapter at its service (SEAMS_REMOTE_SERVICES)"
+                            f"add '{contract.owner}' to SEAMS_SERVICES to run it in this process, "
+                            f"or give its base URL in SEAMS_SERVICE_URLS "
+                            f"(e.g. {contract.owner}=http://{contract.owner}:8000)"
                         ),
                         obj=config.name,
                         id="seams.E001",
@@ -70,7 +75,17 @@ def check_cross_boundary_relations(
             if isinstance(target, str) or target is None:
                 continue
             target_label = target._meta.app_label
-            if target_label in bounded and target_label != owner:
+            if target._meta.label == settings.AUTH_USER_MODEL:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} relates to {target._meta.label}, "
+                        f"the local staff shadow (AUTH_USER_MODEL), not an account",
+                        hint="keep the account's UUID (the JWT's user_id) and ask UsersService",
+                        obj=model,
+                        id="seams.E002",
+                    )
+                )
+            elif target_label in bounded and target_label != owner:
                 errors.append(
                     checks.Error(
                         f"{model._meta.label}.{field.name} relates to {target._meta.label}, "
@@ -106,19 +121,28 @@ def check_broker_when_split(
     ]
 
 
+def is_probe(module: str) -> bool:
+    """A test or benchmark probe: subscribes events of its own, outside the manifest."""
+    return module in settings.SEAMS_EXTRA_HANDLER_MODULES or module.startswith(PROBE_PACKAGES)
+
+
+def consumed_here(service: str) -> set[str]:
+    """The events the handlers loaded in this process consume for ``service`` (no probes)."""
+    return {
+        s.event_type.name
+        for s in subscriptions()
+        if s.service == service and not is_probe(s.handler.__module__)
+    }
+
+
 @checks.register(checks.Tags.compatibility, STARTUP_TAG)
 def check_subscription_manifest(
     app_configs: Iterable[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    """Every bounded app installed here subscribes to exactly what the manifest says."""
+    """Every bounded app installed here consumes exactly what the manifest says."""
     errors: list[checks.CheckMessage] = []
     for label in sorted(bounded_labels()):
-        config = apps.get_app_config(label)
-        handled = {
-            s.event_type.name
-            for s in subscriptions()
-            if s.service == label and s.handler.__module__.startswith(f"{config.name}.")
-        }
+        handled = consumed_here(label)
         declared = consumed_event_names(label)
         if handled != declared:
             errors.append(
@@ -127,7 +151,7 @@ def check_subscription_manifest(
                     f"manifest says {sorted(declared)}",
                     hint="update contracts/subscriptions.py MANIFEST: the broker declares "
                     "every service's queue from it before anything is published",
-                    obj=config.name,
+                    obj=apps.get_app_config(label).name,
                     id="seams.E011",
                 )
             )

@@ -28,6 +28,7 @@ from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
 from extraction.delivery import apply_once, retry_delay
 from extraction.models import DeliveryFailure, DeliveryStatus
+from extraction.observability.metrics import consumer_deliveries
 from extraction.routing import QUEUE_HEADER, service_of_queue
 
 logger = logging.getLogger(__name__)
@@ -92,8 +93,9 @@ def _run(
     subscription: Subscription, event: Event, envelope: dict[str, Any], *, redelivered: bool
 ) -> DeliveryFailure | None:
     try:
-        apply_once(subscription, event)
+        applied = apply_once(subscription, event)
     except Exception:  # any handler error is recorded and retried
+        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
         logger.exception("handler %s failed on %s", subscription.key, event.event_id)
         return record_failure(
             event_id=event.event_id,
@@ -102,6 +104,9 @@ def _run(
             service=subscription.service,
             error=traceback.format_exc(),
         )
+    outcome = "applied" if applied else "duplicate"
+    consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
+    logger.info("%s %s %s with %s", outcome, event.name, event.event_id, subscription.key)
     if redelivered:
         # Only a retried or resubmitted message can have a failure to close. Close
         # it whether this copy ran the handler or found it applied already: a

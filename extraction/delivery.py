@@ -18,13 +18,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from opentelemetry import trace
 
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
 from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
+from extraction.observability.metrics import consumer_deliveries
+from extraction.observability.propagation import continued
 from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer("seams.events")
 
 
 def after_commit(row_id: int) -> None:
@@ -68,7 +72,11 @@ def apply_once(subscription: Subscription, event: Event) -> bool:
     The inbox row and the handler's effects commit (or roll back) together.
     Returns whether the handler ran.
     """
-    with transaction.atomic():
+    attributes = {"seams.event": event.name, "seams.handler": subscription.key}
+    with (
+        tracer.start_as_current_span(f"handle {event.name}", attributes=attributes),
+        transaction.atomic(),
+    ):
         if _claim_inbox(event, subscription.key):
             subscription.handler(event)
             return True
@@ -127,6 +135,13 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
 
 
 def _deliver_one(row: OutboxEvent) -> None:
+    # A sweep may deliver a row another request published: run it in that
+    # request's correlation id and trace.
+    with continued(row.headers):
+        _deliver_decoded(row)
+
+
+def _deliver_decoded(row: OutboxEvent) -> None:
     errors: list[str] = []
     try:
         event = decode(row)
@@ -135,10 +150,14 @@ def _deliver_one(row: OutboxEvent) -> None:
         return
     for subscription in local_subscriptions(type(event)):
         try:
-            apply_once(subscription, event)
+            applied = apply_once(subscription, event)
         except Exception as exc:
+            consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
             logger.exception("handler %s failed on %s", subscription.key, row.event_id)
             errors.append(f"{subscription.key}: {type(exc).__name__}: {exc}")
+        else:
+            outcome = "applied" if applied else "duplicate"
+            consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
     if errors:
         record_failure(row, "\n".join(errors))
     else:

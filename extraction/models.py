@@ -51,6 +51,9 @@ class OutboxEvent(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The correlation id and trace context of the work that published the event
+    # (extraction.observability.propagation), handed on to its consumers.
+    headers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -127,3 +130,21 @@ class DeliveryFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_name} {self.event_id} → {self.handler} ({self.status})"
+
+
+class Operations(models.Model):
+    """No table: the operator's page of the seams in the admin, and who may see it.
+
+    ``extraction.view_operations`` is the dedicated permission; staff status alone
+    does not show the page.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("view_operations", "Can view the operator's page of the seams")]
+        verbose_name = "operations"
+        verbose_name_plural = "operations"
+
+    def __str__(self) -> str:
+        return "operations"

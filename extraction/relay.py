@@ -43,6 +43,7 @@ def outgoing(row: OutboxEvent) -> Outgoing:
         version=row.version,
         aggregate_id=row.aggregate_id,
         payload=row.payload,
+        headers=row.headers or None,
     )
     body, headers = task_message(envelope, task_id=str(row.event_id))
     return Outgoing(row.id, row.name, body, headers, str(row.event_id))

@@ -154,15 +154,26 @@ def declare_topology(channel: Any, services: Iterable[str] | None = None) -> Non
 
 
 def envelope_of(
-    *, event_id: str, name: str, version: int, aggregate_id: str, payload: Any
+    *,
+    event_id: str,
+    name: str,
+    version: int,
+    aggregate_id: str,
+    payload: Any,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    envelope = {
         "event_id": event_id,
         "name": name,
         "version": version,
         "aggregate_id": aggregate_id,
         "payload": payload,
     }
+    if headers:
+        # The publisher's correlation id and trace context (see
+        # extraction.observability.propagation), continued by the consumer.
+        envelope["headers"] = headers
+    return envelope
 
 
 _ORIGIN = f"seams-relay@{socket.gethostname()}"

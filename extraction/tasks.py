@@ -16,6 +16,7 @@ from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
 from extraction.consumer import copy_service, handle
+from extraction.observability.propagation import continued
 from extraction.routing import CONSUME_TASK, queue_name, task_message
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def consume(self: Task, envelope: dict[str, Any], redelivery: bool = False) -> N
     request = self.request
     redelivered = redelivery or bool((request.delivery_info or {}).get("redelivered"))
     try:
-        retries = handle(envelope, service=copy_service(request), redelivered=redelivered)
+        with continued(envelope.get("headers")):
+            retries = handle(envelope, service=copy_service(request), redelivered=redelivered)
     except (DatabaseError, InterfaceError) as exc:
         # Our own database is down: nothing was applied or recorded; let the
         # broker hand the message out again rather than acknowledge it.

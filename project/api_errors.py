@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from contracts.errors import ContractError
+from contracts.errors import ContractError, ServiceUnavailable
 
 # DRF's own ``default_code`` is the code, except where these read better or must
 # stay stable: simplejwt's InvalidToken (an AuthenticationFailed) would otherwise
@@ -30,6 +30,13 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceUnavailable):
+        # A provider this request needs is down (or its breaker is open): say when to retry.
+        return Response(
+            exc.as_dict(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        )
     if isinstance(exc, ContractError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, Http404):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from extraction.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -41,10 +43,24 @@ if _unknown or not SEAMS_SERVICES:
         f"one or more of {', '.join(ALL_SERVICES)} (unknown: {', '.join(_unknown) or 'none'})."
     )
 
-# Where each app that runs elsewhere lives: "payments=http://payments:8000,users=…".
+# The base URL of each bounded app that runs in another process, for example
+# "payments=http://payments:8000": its contract is then called over the internal RPC
+# endpoint (docs/rpc.md). Parsed here once; the contract registry binds from it.
 SEAMS_SERVICE_URLS: dict[str, str] = {
-    service: url.rstrip("/") for service, url in env.dict("SEAMS_SERVICE_URLS", default={}).items()
+    service: url.rstrip("/")
+    for service, url in env.dict("SEAMS_SERVICE_URLS", default={}).items()
+    if url
 }
+_unknown_urls = sorted(set(SEAMS_SERVICE_URLS) - set(ALL_SERVICES))
+_local_urls = sorted(set(SEAMS_SERVICE_URLS) & set(SEAMS_SERVICES))
+if _unknown_urls or _local_urls:
+    raise SystemExit(
+        "Seams refuses to start: SEAMS_SERVICE_URLS names "
+        + (f"unknown apps ({', '.join(_unknown_urls)})" if _unknown_urls else "")
+        + (" and " if _unknown_urls and _local_urls else "")
+        + (f"apps of this process ({', '.join(_local_urls)})" if _local_urls else "")
+        + f"; give URLs only for apps outside SEAMS_SERVICES among {', '.join(ALL_SERVICES)}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,14 +74,25 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "extraction",
+    "extraction.identity",
     "project",
     *(f"apps.{service}" for service in ALL_SERVICES if service in SEAMS_SERVICES),
 ]
-# The users app owns the customer model; a process without it keeps Django's own
-# user model for its local staff accounts (the admin uses local sessions).
-AUTH_USER_MODEL = "users.User" if "users" in SEAMS_SERVICES else "auth.User"
+# The same user model in every process, whichever apps run here: the local staff
+# shadow, filled through the users contract at each admin sign-in. The users app
+# owns the accounts, credentials and grants (docs/identity.md). Never make this
+# depend on SEAMS_SERVICES: Django cannot change AUTH_USER_MODEL under a database.
+AUTH_USER_MODEL = "identity.StaffUser"
+AUTHENTICATION_BACKENDS = ["extraction.identity.backends.UsersContractBackend"]
+# A signed-in admin session re-confirms its staff member with the users contract
+# once its shadow is older than this: a deactivated or demoted account loses the
+# admin of every service within this delay.
+SEAMS_STAFF_RESYNC_SECONDS = env.int("SEAMS_STAFF_RESYNC_SECONDS", default=300)
 
 MIDDLEWARE = [
+    # First: every later line of the request logs with its correlation id.
+    "extraction.observability.middleware.CorrelationMiddleware",
+    "extraction.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Forwards the public routes of the apps that run elsewhere (docs/split.md).
@@ -74,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets a contract call made while serving a request send the request's end user.
+    "extraction.rpc.identity.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -145,7 +174,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # TLS ends at the ingress / load balancer, which sets X-Forwarded-Proto (see
+    # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes, scrapes and service-to-service calls reach the pod directly over
+    # plain HTTP inside the cluster: never redirected.
+    SECURE_REDIRECT_EXEMPT = env.list(
+        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
+    )
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Events: outbox, relay, inbox ----------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -173,6 +213,8 @@ SEAMS_INBOX_RETENTION_DAYS = env.int("SEAMS_INBOX_RETENTION_DAYS", default=30)
 SEAMS_EXTRA_HANDLER_MODULES = env.list("SEAMS_EXTRA_HANDLER_MODULES", default=[])
 
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The worker logs through LOGGING (structlog, correlation ids) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -190,6 +232,49 @@ CELERY_BEAT_SCHEDULE = {
     "seams-outbox-purge": {"task": "seams.outbox.purge", "schedule": 3600.0},
     "seams-outbox-redrive": {"task": "seams.outbox.redrive", "schedule": 60.0},
 }
+if "payments" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
+
+# --- Contracts across processes (docs/rpc.md) ------------------------------------------
+# HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
+# any (rotation). Required when this process calls or serves another one.
+SEAMS_RPC_KEYS: list[str] = env.list("SEAMS_RPC_KEYS", default=[])
+if not SEAMS_RPC_KEYS and DEBUG:
+    SEAMS_RPC_KEYS = ["django-insecure-rpc-development-only"]
+if SEAMS_SERVICE_URLS and not SEAMS_RPC_KEYS:
+    raise SystemExit(
+        "Seams refuses to start: SEAMS_SERVICE_URLS names remote services but SEAMS_RPC_KEYS "
+        "is empty (set the same key list in every process)."
+    )
+# A signed request older (or newer) than this is refused; a nonce is remembered twice as long.
+SEAMS_RPC_SIGNATURE_WINDOW_SECONDS = env.float("SEAMS_RPC_SIGNATURE_WINDOW_SECONDS", default=30.0)
+# Redis for the replay store and the circuit breakers' state, shared by every process
+# and worker; without it each process keeps its own.
+SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
+SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
+SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
+SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
+# for the payment gateway).
+SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
+    "SEAMS_RPC_METHOD_READ_TIMEOUTS",
+    cast={"value": float},
+    default={"PaymentsService.refund_order_payment": 30.0},
+)
+# Retries of @idempotent methods only (every other method is attempted once).
+SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
+SEAMS_RPC_RETRY_BACKOFF_SECONDS = env.float("SEAMS_RPC_RETRY_BACKOFF_SECONDS", default=0.05)
+SEAMS_RPC_POOL_SIZE = env.int("SEAMS_RPC_POOL_SIZE", default=10)
+SEAMS_RPC_BREAKER_FAIL_MAX = env.int("SEAMS_RPC_BREAKER_FAIL_MAX", default=5)
+SEAMS_RPC_BREAKER_RESET_SECONDS = env.float("SEAMS_RPC_BREAKER_RESET_SECONDS", default=30.0)
+# In-process contract calls round-trip their arguments, results and errors through
+# the wire codec, as a remote call would.
+SEAMS_CONTRACT_CODEC = env.bool("SEAMS_CONTRACT_CODEC", default=False)
+# A contract call inside an open database transaction: "error" (refused), or "warn"
+# (logged, and the call_in_transaction signal sent); DEBUG always refuses.
+SEAMS_CONTRACT_IN_TRANSACTION = env.str("SEAMS_CONTRACT_IN_TRANSACTION", default="error")
+if SEAMS_CONTRACT_IN_TRANSACTION not in {"error", "warn"}:
+    raise SystemExit("Seams refuses to start: SEAMS_CONTRACT_IN_TRANSACTION is error or warn.")
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -210,18 +295,31 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
 # How long a retry with the same Idempotency-Key waits for the first request's answer
 # before it gets 409 payments.request_in_progress.
 PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = env.float("PAYMENTS_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+# A gateway call whose outcome is unknown (timeout, broken connection) is repeated with
+# the same idempotency key this many times in all, waiting from this many seconds
+# (doubling) in between; then the payment or refund stays pending for the resolver.
+PAYMENTS_GATEWAY_ATTEMPTS = env.int("PAYMENTS_GATEWAY_ATTEMPTS", default=3)
+PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", default=0.2)
+# The beat task payments.resolve settles payments and refunds pending for longer than
+# this (well above the gateway's timeout), and asks again about payments abandoned
+# within the window, so that a capture that landed late is refunded.
+PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
+PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
+PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # Stateless: the user comes from the token's claims, no database read
+        # (see apikit.authentication and docs/users.md).
+        "apikit.authentication.StatelessJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apikit.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
@@ -243,18 +341,25 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
 
+# The default cache holds the throttle counters and the denylist of revoked access
+# tokens (apikit.revocation): every deployment with more than one process (gunicorn
+# workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-# JWTs are issued by the users app and verified by every service on its own, with
-# the shared signing key: set JWT_SIGNING_KEY to the same value in every process.
+# JWTs are issued by the users app and verified by every service on its own, from
+# the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
+# value in every process. Access tokens are short-lived because their claims
+# (staff flag, permissions) are only rewritten when a new one is issued;
+# deactivation is faster still, through the denylist (docs/users.md).
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
 
@@ -296,10 +401,15 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Observability (docs/operations.md) -------------------------------------------------
+# JSON log lines in production, readable ones with DEBUG (or LOG_FORMAT=console|json).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+# /metrics answers only with "Authorization: Bearer <token>"; no token, no endpoint.
+SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
+# Under gunicorn (several processes) an empty directory shared by the processes of
+# one host/pod; prometheus-client reads the same variable.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

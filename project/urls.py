@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from extraction.gateway.schema import public_schema
+from extraction.observability.views import healthz, metrics, readyz
 from project.views import api_index, health
 
 handler400 = "project.views.bad_request"
@@ -15,6 +16,11 @@ handler500 = "project.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # Service-to-service calls (signed); a plain Django view, so never in the API schema.
+    path("internal/", include("extraction.rpc.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/", api_index, name="api-index"),
     # Generated from the views when every app runs here; otherwise the committed
     # schema, which still documents the forwarded routes of the other services.

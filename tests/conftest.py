@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
+from tests.factories.users import SuperuserFactory, sign_in_to_admin
 
 
 @pytest.fixture
@@ -25,3 +26,15 @@ def order_factory(db):
 @pytest.fixture
 def payment_factory(db):
     return PaymentFactory
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's superuser, made where accounts live: the users app."""
+    return SuperuserFactory(email="root@seams.example")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A client signed in to the admin as ``admin_user``, through the users contract."""
+    return sign_in_to_admin(client, admin_user)

@@ -44,6 +44,9 @@ def _discover() -> Services:
     # Tests run with DEBUG off, as production does; they need a key of their own.
     os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
     os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
+    # The test client, live servers and test subprocesses speak plain HTTP with no
+    # proxy in front; production redirects to HTTPS (tests/deploy checks it).
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     database = os.environ.get("DATABASE_URL", "")
     if not database:
         if reachable(POSTGRES_URL):

@@ -16,8 +16,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.orders import services
-from apps.orders.models import Order, OrderLine, Product
+from apps.orders import payment_transitions, services
+from apps.orders.models import Order, OrderHistoryEntry, OrderLine, Product
 from contracts.errors import ContractError
 
 
@@ -111,6 +111,21 @@ class OrderLineInline(admin.TabularInline):
         return f"{line.line_total}"
 
 
+class OrderHistoryInline(admin.TabularInline):
+    """Refunds asked or declined, captures rejected and given back: read-only."""
+
+    model = OrderHistoryEntry
+    fields = ("created_at", "kind", "payment_id", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("id", "customer_id", "status", "total", "currency", "created_at", "paid_at")
@@ -123,6 +138,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total",
         "currency",
         "payment_id",
+        "refund_key",
         "cancel_reason",
         "last_payment_failure_code",
         "last_payment_failure_message",
@@ -141,6 +157,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "payment_id",
+                    "refund_key",
                     "last_payment_failure_code",
                     "last_payment_failure_message",
                     "last_payment_failed_at",
@@ -162,7 +179,7 @@ class OrderAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = (OrderLineInline,)
+    inlines = (OrderLineInline, OrderHistoryInline)
     date_hierarchy = "created_at"
     actions = ("fulfil_selected", "cancel_selected")
 
@@ -176,8 +193,13 @@ class OrderAdmin(admin.ModelAdmin):
     def fulfil_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._each(request, queryset, "fulfilled", lambda o: services.order_fulfil(order_id=o))
 
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        # A cancellation refunds a paid order: it moves money, so it needs the refund
+        # permission of payments as well (the same rule as the API's cancel).
+        return request.user.has_perms(("orders.change_order", "payments.change_payment"))
+
     @admin.action(
-        description="Cancel selected orders (paid ones are refunded)", permissions=["change"]
+        description="Cancel selected orders (paid ones are refunded)", permissions=["cancel"]
     )
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         reason = f"cancelled by staff ({request.user})"
@@ -185,7 +207,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             "cancelled or refunded",
-            lambda o: services.order_request_cancellation(order_id=o, reason=reason),
+            lambda o: payment_transitions.order_request_cancellation(order_id=o, reason=reason),
         )
 
     def _each(

@@ -80,3 +80,11 @@ class StockWouldBeNegative(Conflict):
 class PaymentMismatch(Conflict):
     code = "orders.payment_mismatch"
     default_message = "The captured amount or currency differs from the order's total."
+
+
+class RefundInProgress(Conflict):
+    code = "orders.refund_in_progress"
+    default_message = (
+        "A refund of this order has been asked of payments and is not settled yet; the order "
+        "cannot be fulfilled meanwhile."
+    )

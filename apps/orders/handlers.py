@@ -1,22 +1,27 @@
 """Events the orders app reacts to.
 
 Each handler runs inside the inbox transaction of its delivery, so a
-redelivered event is never applied twice. An event that does not fit the order
-(unknown order, unexpected state, a replay after the order moved on) is logged
-and skipped: raising would only retry it until it is parked, and no retry can
-make it fit.
+redelivered event is never applied twice, and never calls another app: what
+must travel back (a capture the order will not take) is published as an event.
+The handlers converge: the same events give the same order whatever order they
+arrive in (see ``payment_transitions``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from apps.orders import services
-from apps.orders.error_codes import IllegalTransition, PaymentMismatch
-from apps.orders.models import Order
+from apps.orders import payment_transitions, services
+from apps.orders.error_codes import IllegalTransition
 from contracts import subscribe
-from contracts.orders import OrderNotFound, OrderStatus
-from contracts.payments import PaymentCaptured, PaymentFailed, PaymentRefunded
+from contracts.orders import OrderNotFound
+from contracts.payments import (
+    CaptureCompensated,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRefunded,
+    RefundFailed,
+)
 from contracts.users import UserDeactivated
 
 logger = logging.getLogger(__name__)
@@ -24,24 +29,12 @@ logger = logging.getLogger(__name__)
 
 @subscribe(PaymentCaptured, service="orders")
 def mark_order_paid(event: PaymentCaptured) -> None:
-    if _already(event.order_id, OrderStatus.PAID, event.payment_id):
-        return
-    try:
-        services.order_mark_paid(
-            order_id=event.order_id,
-            payment_id=event.payment_id,
-            amount=event.amount,
-            currency=event.currency,
-        )
-    except (OrderNotFound, IllegalTransition, PaymentMismatch) as exc:
-        # A capture for a cancelled or unknown order needs a person (a refund by staff).
-        logger.error(
-            "payment %s captured for order %s ignored: %s %s",
-            event.payment_id,
-            event.order_id,
-            exc.code,
-            exc.details,
-        )
+    payment_transitions.order_apply_capture(
+        order_id=event.order_id,
+        payment_id=event.payment_id,
+        amount=event.amount,
+        currency=event.currency,
+    )
 
 
 @subscribe(PaymentFailed, service="orders")
@@ -62,18 +55,26 @@ def record_payment_failure(event: PaymentFailed) -> None:
 
 @subscribe(PaymentRefunded, service="orders")
 def mark_order_refunded(event: PaymentRefunded) -> None:
-    if _already(event.order_id, OrderStatus.REFUNDED, event.payment_id):
-        return
-    try:
-        services.order_mark_refunded(order_id=event.order_id, payment_id=event.payment_id)
-    except (OrderNotFound, IllegalTransition) as exc:
-        logger.warning(
-            "refund of payment %s for order %s ignored: %s %s",
-            event.payment_id,
-            event.order_id,
-            exc.code,
-            exc.details,
-        )
+    payment_transitions.order_apply_refund(order_id=event.order_id, payment_id=event.payment_id)
+
+
+@subscribe(RefundFailed, service="orders")
+def reopen_order_after_refund_failure(event: RefundFailed) -> None:
+    payment_transitions.order_apply_refund_failure(
+        order_id=event.order_id,
+        payment_id=event.payment_id,
+        refund_key=event.idempotency_key,
+        code=event.reason_code,
+    )
+
+
+@subscribe(CaptureCompensated, service="orders")
+def note_compensated_capture(event: CaptureCompensated) -> None:
+    payment_transitions.order_note_compensation(
+        order_id=event.order_id,
+        payment_id=event.payment_id,
+        message=f"{event.amount} {event.currency} refunded: {event.reason}",
+    )
 
 
 @subscribe(UserDeactivated, service="orders")
@@ -85,8 +86,3 @@ def cancel_pending_orders_of_deactivated_user(event: UserDeactivated) -> None:
         logger.info(
             "cancelled %d pending orders of deactivated user %s", len(cancelled), event.user_id
         )
-
-
-def _already(order_id: object, status: OrderStatus, payment_id: object) -> bool:
-    """The same fact announced again (e.g. by a second event for one payment): a quiet no-op."""
-    return Order.objects.filter(id=order_id, status=status.value, payment_id=payment_id).exists()

@@ -48,8 +48,20 @@ class Product(models.Model):
         return f"{self.sku} — {self.name}"
 
 
+# A paid order whose refund was asked of payments and not confirmed yet. Taken under
+# the order's row lock before the refund call, so fulfilment and refund cannot both
+# win. Not part of the orders contract: across it such an order is still "paid".
+REFUND_REQUESTED = "refund_requested"
+
+
 class Order(models.Model):
-    Status = models.TextChoices("Status", [(s.name, s.value) for s in OrderStatus])
+    Status = models.TextChoices(
+        "Status",
+        [
+            *((s.name, s.value) for s in OrderStatus),
+            ("REFUND_REQUESTED", REFUND_REQUESTED),
+        ],
+    )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer_id = models.UUIDField(db_index=True)
@@ -61,6 +73,9 @@ class Order(models.Model):
     # The captured payment (an id of the payments app), needed to announce a refund.
     payment_id = models.UUIDField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True, default="")
+    # The idempotency key of the refund asked for this order (refund_order_payment_v2):
+    # a retried cancel asks again with the same key; a declined refund clears it.
+    refund_key = models.CharField(max_length=64, blank=True, default="")
     # The last failed payment attempt; the order stays payable after a failure.
     last_payment_failure_code = models.CharField(max_length=100, blank=True, default="")
     last_payment_failure_message = models.CharField(max_length=500, blank=True, default="")
@@ -110,3 +125,30 @@ class OrderLine(models.Model):
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+class OrderHistoryEntry(models.Model):
+    """Something that happened to an order beside its status timestamps: a refund asked
+    or declined, a capture refused and given back. Written in the same transaction."""
+
+    class Kind(models.TextChoices):
+        REFUND_REQUESTED = "refund_requested", "Refund requested"
+        REFUND_DECLINED = "refund_declined", "Refund declined"
+        REFUND_FAILED = "refund_failed", "Refund failed"
+        REFUND_NOTED = "refund_noted", "Refund noted before its capture"
+        CAPTURE_REJECTED = "capture_rejected", "Capture rejected"
+        CAPTURE_COMPENSATED = "capture_compensated", "Capture compensated"
+
+    id = models.BigAutoField(primary_key=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    payment_id = models.UUIDField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "order history entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.created_at:%Y-%m-%d %H:%M})"

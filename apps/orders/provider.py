@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from apps.orders import selectors
+from apps.orders.models import REFUND_REQUESTED
 from contracts.orders import OrderForPayment, OrdersService, OrderStatus
 
 
@@ -16,5 +17,9 @@ class OrdersProvider(OrdersService):
             customer_id=order.customer_id,
             amount=order.total,
             currency=order.currency,
-            status=OrderStatus(order.status),
+            # The contract knows no refund_requested: until payments confirms the
+            # refund, such an order is still paid.
+            status=OrderStatus.PAID
+            if order.status == REFUND_REQUESTED
+            else OrderStatus(order.status),
         )

@@ -1,13 +1,21 @@
 """Writes of the orders app: placing orders, the order state machine, the catalog.
 
-State machine (each arrow is one function here that locks the order row, checks
-the source state, saves with ``update_fields`` and publishes its event)::
+State machine (each arrow is one function, here or in ``payment_transitions``, that
+locks the order row, checks the source state, saves with ``update_fields`` and
+publishes its event)::
 
     pending_payment ──order_mark_paid──▶ paid ──order_fulfil──▶ fulfilled
-          │                                │
-     order_cancel                   order_mark_refunded
-          ▼                                ▼
-      cancelled                        refunded
+          │                             │  ▲                       │
+     order_cancel        order_refund_request  order_refund_declined │
+          ▼                             ▼  │                       │
+      cancelled                   refund_requested                 │
+                                        │                          │
+                                 order_mark_refunded ◀─────────────┘
+                                        ▼
+                                     refunded
+
+``refund_requested`` is taken under the order's row lock before payments is asked
+for the refund, so a refund and a fulfilment of one order can never both win.
 
 Locks are always taken in the same order — the order row first, then its
 products by primary key — so two transactions never wait on each other in a cycle.
@@ -24,7 +32,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.orders import selectors
 from apps.orders.error_codes import (
     CustomerInactive,
     CustomerUnknown,
@@ -36,10 +43,11 @@ from apps.orders.error_codes import (
     ProductInactive,
     ProductNotFound,
     ProductUnknown,
+    RefundInProgress,
     SkuTaken,
     StockWouldBeNegative,
 )
-from apps.orders.models import Order, OrderLine, Product
+from apps.orders.models import REFUND_REQUESTED, Order, OrderLine, Product
 from contracts import get, publish
 from contracts.orders import (
     OrderCancelled,
@@ -51,7 +59,6 @@ from contracts.orders import (
     OrderRefunded,
     OrderStatus,
 )
-from contracts.payments import PaymentsService
 from contracts.users import UserNotFound, UsersService
 
 logger = logging.getLogger(__name__)
@@ -213,8 +220,13 @@ def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, curren
 
 @transaction.atomic
 def order_record_payment_failure(*, order_id: UUID, code: str, message: str) -> Order:
-    """A payment attempt failed: the order stays pending_payment and keeps the reason."""
-    order = _lock(order_id, allowed={PENDING}, to=PENDING)
+    """A payment attempt failed: no transition, the order keeps the reason (in any state,
+    so that the same facts give the same order whatever order they arrive in)."""
+    order = _lock(
+        order_id,
+        allowed={PENDING, PAID, FULFILLED, CANCELLED, REFUNDED, REFUND_REQUESTED},
+        to=PENDING,
+    )
     order.last_payment_failure_code = code[:100]
     order.last_payment_failure_message = message[:500]
     order.last_payment_failed_at = timezone.now()
@@ -231,8 +243,14 @@ def order_record_payment_failure(*, order_id: UUID, code: str, message: str) -> 
 
 @transaction.atomic
 def order_fulfil(*, order_id: UUID) -> Order:
-    """paid → fulfilled (the goods have left the warehouse)."""
-    order = _lock(order_id, allowed={PAID}, to=FULFILLED)
+    """paid → fulfilled (the goods have left the warehouse).
+
+    An order whose refund is in progress (``refund_requested``) cannot be fulfilled:
+    409 ``orders.refund_in_progress``.
+    """
+    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED}, to=FULFILLED)
+    if order.status == REFUND_REQUESTED:
+        raise RefundInProgress(details={"order_id": str(order.id)})
     order.status, order.fulfilled_at = FULFILLED, timezone.now()
     order.save(update_fields=["status", "fulfilled_at", "updated_at"])
     publish(OrderFulfilled(order_id=order.id, customer_id=order.customer_id))
@@ -257,31 +275,17 @@ def _cancel_locked(order: Order, *, reason: str) -> None:
 
 @transaction.atomic
 def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
-    """paid → refunded. The goods never shipped, so their stock is given back."""
-    order = _lock(order_id, allowed={PAID}, to=REFUNDED)
-    _release_stock(order)
+    """paid, refund_requested or fulfilled → refunded: payments gave the money back.
+
+    Stock is given back unless the goods had shipped (fulfilled).
+    """
+    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
+    if order.status != FULFILLED:
+        _release_stock(order)
     order.status, order.refunded_at = REFUNDED, timezone.now()
     order.save(update_fields=["status", "refunded_at", "updated_at"])
     publish(OrderRefunded(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
     return order
-
-
-def order_request_cancellation(
-    *, order_id: UUID, reason: str, customer_id: UUID | None = None
-) -> Order:
-    """Cancel an order for a customer (``customer_id``: only their own) or for staff.
-
-    A pending order is cancelled at once. A paid order is refunded by a call to the
-    payments contract, made outside any transaction because the caller needs its
-    answer (a declined refund is reported to whoever asked); the order becomes
-    refunded when payments' ``PaymentRefunded`` event arrives — right after that
-    call in the monolith, a moment later when payments runs as its own service.
-    """
-    order = selectors.order_get(order_id=order_id, customer_id=customer_id)
-    if order.status != PAID:
-        return order_cancel(order_id=order.id, reason=reason)
-    get(PaymentsService).refund_order_payment(order_id=order.id, reason=reason)
-    return selectors.order_get(order_id=order.id)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.payments import services
+from apps.payments import refunds
 from apps.payments.models import Payment, Refund, SandboxCharge, SandboxRefund
 from contracts.errors import ContractError
 from contracts.payments import PaymentStatus
@@ -85,13 +85,13 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Refund selected captured payments", permissions=["refund"])
     def refund_selected(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
-        refunded = skipped = 0
+        refunded = skipped = pending = 0
         for payment in queryset.order_by("created_at"):
             if payment.status != PaymentStatus.CAPTURED:
                 skipped += 1
                 continue
             try:
-                services.payment_refund(
+                refund = refunds.payment_refund(
                     payment_id=payment.id,
                     reason=f"Refunded from the admin by staff user {request.user.pk}",
                 )
@@ -100,9 +100,19 @@ class PaymentAdmin(ReadOnlyAdmin):
                     request, f"Payment {payment.id}: {exc.message} ({exc.code})", messages.ERROR
                 )
             else:
-                refunded += 1
+                if refund.status == Refund.Status.PENDING:
+                    pending += 1
+                else:
+                    refunded += 1
         if refunded:
             self.message_user(request, f"Refunded {refunded} payment(s).", messages.SUCCESS)
+        if pending:
+            self.message_user(
+                request,
+                f"{pending} refund(s) pending: the gateway did not answer; they are settled "
+                "from its record by resolve_stuck_payments.",
+                messages.WARNING,
+            )
         if skipped:
             self.message_user(
                 request, f"Skipped {skipped} payment(s) that are not captured.", messages.WARNING

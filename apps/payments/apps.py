@@ -9,14 +9,13 @@ class PaymentsConfig(AppConfig):
     label = "payments"
     verbose_name = "Payments"
     default_auto_field = "django.db.models.BigAutoField"
+    # Bound by extraction when this app runs in the process (docs/rpc.md).
+    contract_providers = ("apps.payments.provider.PaymentsProvider",)
     # Contracts this app calls; a system check fails when one has no provider.
     contracts_used = (OrdersService,)
 
     def ready(self) -> None:
+        from apps.payments import handlers  # noqa: F401 - subscribes the event handlers
         from apps.payments.gateway import check_gateway_setting
-        from apps.payments.provider import PaymentsProvider
-        from contracts.payments import PaymentsService
-        from contracts.services import registry
 
-        registry.provide(PaymentsService, PaymentsProvider, replace=True)
         checks.register(check_gateway_setting, checks.Tags.compatibility)

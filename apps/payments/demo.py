@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from apps.payments import responses
+from apps.payments import answers
 from apps.payments.error_codes import CardDeclined
 from apps.payments.idempotency import request_fingerprint
 from apps.payments.models import Payment, SandboxCharge
@@ -61,12 +61,12 @@ def seed(*, log: Callable[[str], None]) -> None:
             payment.status = PaymentStatus.FAILED.value
             payment.failure_code = CardDeclined.code
             payment.failure_message = "The sandbox declined the charge (card_declined)."
-            payment.response_status, payment.response_body = responses.failed_response(
+            payment.response_status, payment.response_body = answers.failed_answer(
                 payment, CardDeclined
             )
         else:
             payment.status = PaymentStatus.CAPTURED.value
             payment.gateway_reference = charge.reference
-            payment.response_status, payment.response_body = responses.captured_response(payment)
+            payment.response_status, payment.response_body = answers.captured_answer(payment)
         payment.save()
         log(f"payments: {email} #{number} {payment.status} (created)")

@@ -55,12 +55,6 @@ class InvalidPaymentToken(ChargeFailed):
     default_message = "The payment token is not valid."
 
 
-class GatewayTimedOut(ChargeFailed):
-    code = "payments.gateway_timeout"
-    http_status = 504
-    default_message = "The payment gateway did not answer in time; the payment failed."
-
-
 class GatewayFailure(ChargeFailed):
     code = "payments.gateway_error"
     http_status = 502
@@ -78,11 +72,11 @@ CHARGE_FAILURES: dict[str, type[ChargeFailed]] = {
     "card_declined": CardDeclined,
     "insufficient_funds": InsufficientFunds,
     "invalid_token": InvalidPaymentToken,
-    "timeout": GatewayTimedOut,
 }
 
 
 def charge_failure(decline_code: str, *, declined: bool) -> type[ChargeFailed]:
     """``declined``: the issuer said no (an unknown reason is still a decline, 402);
-    otherwise the processor itself failed (502)."""
+    otherwise the processor itself answered that it failed (502). A timeout is no
+    failure at all: see ``gateway.OutcomeUnknown``."""
     return CHARGE_FAILURES.get(decline_code, CardDeclined if declined else GatewayFailure)

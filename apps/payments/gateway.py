@@ -5,7 +5,12 @@ services translate its answers into this app's error codes. Every call is made
 outside any database transaction: a charge is slow and irreversible, and holding
 row locks (or a transaction that may still roll back) across it would either
 stall the database or record a charge that never happened. ``charge``,
-``refund`` and ``find_charge`` enforce that before handing over to the provider.
+``refund``, ``find_charge`` and ``find_refund`` enforce that before handing over
+to the provider.
+
+A timeout or a broken connection is ``OutcomeUnknown``, never a decline: the
+processor may have moved the money. Only the processor's own record, asked with
+the same idempotency key, settles it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.module_loading import import_string
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 # Short names accepted by the PAYMENTS_GATEWAY setting; a dotted path works too.
 GATEWAYS = {"sandbox": "apps.payments.sandbox.SandboxGateway"}
@@ -62,10 +68,27 @@ class RefundRefused(GatewayError):
     decline_code = "refund_refused"
 
 
-class GatewayTimeout(GatewayError):
-    """No answer in time: the outcome is unknown to the caller."""
+class OutcomeUnknown(GatewayError):
+    """The call may or may not have moved money: never a failure, only a question.
+
+    The caller keeps its record open (a payment ``pending``, a refund ``pending``),
+    asks again with the SAME idempotency key, and settles it from the processor's
+    own record (``find_charge`` / ``find_refund``).
+    """
+
+    decline_code = "unknown"
+
+
+class GatewayTimeout(OutcomeUnknown):
+    """No answer in time."""
 
     decline_code = "timeout"
+
+
+class GatewayUnreachable(OutcomeUnknown):
+    """The connection failed or broke off: the request may have arrived."""
+
+    decline_code = "unreachable"
 
 
 class GatewayCalledInTransaction(RuntimeError):
@@ -83,7 +106,7 @@ def ensure_no_transaction(operation: str) -> None:
 class PaymentGateway(abc.ABC):
     """What the payments app needs from a card processor.
 
-    Subclasses implement the ``_charge``/``_refund``/``_find_charge`` steps; the
+    Subclasses implement the ``_charge``/``_refund``/``_find_charge``/``_find_refund`` steps; the
     public methods guard them. ``idempotency_key`` makes a call safe to repeat: the
     processor answers a repeated key with the first result instead of moving money
     again.
@@ -92,7 +115,7 @@ class PaymentGateway(abc.ABC):
     def charge(
         self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
     ) -> ChargeResult:
-        """Charge ``token``; raises ``ChargeDeclined`` or ``GatewayTimeout``."""
+        """Charge ``token``; raises ``ChargeDeclined`` or ``OutcomeUnknown``."""
         ensure_no_transaction("charge")
         return self._charge(
             amount=amount, currency=currency, token=token, idempotency_key=idempotency_key
@@ -101,7 +124,7 @@ class PaymentGateway(abc.ABC):
     def refund(
         self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> RefundResult:
-        """Refund (part of) a charge; raises ``RefundRefused`` or ``GatewayTimeout``."""
+        """Refund (part of) a charge; raises ``RefundRefused`` or ``OutcomeUnknown``."""
         ensure_no_transaction("refund")
         return self._refund(
             charge_reference=charge_reference,
@@ -111,9 +134,16 @@ class PaymentGateway(abc.ABC):
         )
 
     def find_charge(self, *, idempotency_key: str) -> ChargeResult | None:
-        """The successful charge made with ``idempotency_key``, if the processor has one."""
+        """The successful charge made with ``idempotency_key``, if the processor has one
+        (``None``: it never charged with that key, or declined)."""
         ensure_no_transaction("find_charge")
         return self._find_charge(idempotency_key=idempotency_key)
+
+    def find_refund(self, *, idempotency_key: str) -> RefundResult | None:
+        """The refund made with ``idempotency_key``: ``None`` if the processor never saw
+        it; raises ``RefundRefused`` if it refused it."""
+        ensure_no_transaction("find_refund")
+        return self._find_refund(idempotency_key=idempotency_key)
 
     @abc.abstractmethod
     def _charge(
@@ -127,6 +157,21 @@ class PaymentGateway(abc.ABC):
 
     @abc.abstractmethod
     def _find_charge(self, *, idempotency_key: str) -> ChargeResult | None: ...
+
+    @abc.abstractmethod
+    def _find_refund(self, *, idempotency_key: str) -> RefundResult | None: ...
+
+
+def retrying() -> Retrying:
+    """Repeat a call whose outcome is unknown, a bounded number of times
+    (``PAYMENTS_GATEWAY_ATTEMPTS``): the caller passes the same idempotency key each
+    time, so a repeat can never move money twice."""
+    return Retrying(
+        stop=stop_after_attempt(settings.PAYMENTS_GATEWAY_ATTEMPTS),
+        wait=wait_exponential(multiplier=settings.PAYMENTS_GATEWAY_RETRY_SECONDS, max=2),
+        retry=retry_if_exception_type(OutcomeUnknown),
+        reraise=True,
+    )
 
 
 def gateway_class() -> type[PaymentGateway]:

@@ -79,6 +79,10 @@ class Refund(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     gateway_reference = models.CharField(max_length=100, blank=True)
     reason = models.CharField(max_length=500, blank=True)
+    # The caller's key (refund_order_payment_v2): a retried call finds this refund.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # An automatic refund of a capture the order would not take (a saga step).
+    compensation = models.BooleanField(default=False)
     failure_code = models.CharField(max_length=64, blank=True, default="")
     failure_message = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -126,6 +130,8 @@ class SandboxCharge(SandboxLedgerEntry):
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
         DECLINED = "declined", "Declined"
+        # Taken but not finished yet (``tok_late``): no answer was given.
+        PROCESSING = "processing", "Processing"
 
     token = models.CharField(max_length=100)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)

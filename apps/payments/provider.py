@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from apps.payments import selectors, services
-from contracts.payments import PaymentsService, PaymentStatus, PaymentStatusDTO, RefundDTO
+from apps.payments import refunds, selectors
+from apps.payments.models import Refund
+from contracts.payments import (
+    OrderRefundDTO,
+    PaymentsService,
+    PaymentStatus,
+    PaymentStatusDTO,
+    RefundDTO,
+    RefundStatus,
+)
 
 
 class PaymentsProvider(PaymentsService):
@@ -20,12 +28,32 @@ class PaymentsProvider(PaymentsService):
         )
 
     def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
-        refund = services.payment_refund_for_order(order_id=order_id, reason=reason)
+        refund = refunds.payment_refund_for_order(order_id=order_id, reason=reason)
         return RefundDTO(
             refund_id=refund.id,
             payment_id=refund.payment.id,
             order_id=refund.payment.order_id,
             amount=refund.amount,
             currency=refund.currency,
+            gateway_reference=refund.gateway_reference,
+        )
+
+    def refund_order_payment_v2(
+        self, *, order_id: UUID, reason: str, idempotency_key: str
+    ) -> OrderRefundDTO:
+        refund = refunds.payment_refund_for_order(
+            order_id=order_id, reason=reason, idempotency_key=idempotency_key
+        )
+        return OrderRefundDTO(
+            refund_id=refund.id,
+            payment_id=refund.payment.id,
+            order_id=refund.payment.order_id,
+            amount=refund.amount,
+            currency=refund.currency,
+            status=(
+                RefundStatus.SUCCEEDED
+                if refund.status == Refund.Status.SUCCEEDED
+                else RefundStatus.PENDING
+            ),
             gateway_reference=refund.gateway_reference,
         )

@@ -12,8 +12,17 @@ Tokens (anything else is declined as ``invalid_token``):
 ``tok_slow``               charged after ``SLOW_SECONDS`` (try concurrent retries)
 ``tok_decline``            declined: ``card_declined``
 ``tok_insufficient_funds`` declined: ``insufficient_funds``
-``tok_timeout``            no answer: raises ``GatewayTimeout``, nothing recorded
+``tok_timeout``            no answer: raises ``GatewayTimeout``, nothing charged
+``tok_timeout_after_charge`` charged, but every answer to the charge call is lost
+                           (``GatewayTimeout``); only ``find_charge`` tells
+``tok_flaky``              charged, the first answer lost; a repeat of the key
+                           gets the charge
+``tok_late``               no answer, and the charge lands later: it stays
+                           ``processing`` (invisible to ``find_charge``) until
+                           ``SandboxGateway.land_late_charges()``
 ``tok_refund_refused``     charged, but every refund of it is refused
+``tok_refund_timeout``     charged; every refund of it is made but its answer
+                           lost (``GatewayTimeout``); only ``find_refund`` tells
 =========================  ===================================================
 """
 
@@ -39,13 +48,33 @@ from apps.payments.models import SandboxCharge, SandboxLedgerEntry, SandboxRefun
 
 Entry = TypeVar("Entry", bound=SandboxLedgerEntry)
 
-SUCCESS_TOKENS = frozenset({"tok_success", "tok_visa", "tok_mastercard", "tok_refund_refused"})
 # Test card tokens, not secrets.
 SLOW_TOKEN = "tok_slow"  # noqa: S105
 SLOW_SECONDS = 0.5
 DECLINES = {"tok_decline": "card_declined", "tok_insufficient_funds": "insufficient_funds"}
 TIMEOUT_TOKEN = "tok_timeout"  # noqa: S105
+ANSWER_LOST_TOKEN = "tok_timeout_after_charge"  # noqa: S105
+FLAKY_TOKEN = "tok_flaky"  # noqa: S105
+LATE_TOKEN = "tok_late"  # noqa: S105
 REFUND_REFUSED_TOKEN = "tok_refund_refused"  # noqa: S105
+REFUND_TIMEOUT_TOKEN = "tok_refund_timeout"  # noqa: S105
+SUCCESS_TOKENS = frozenset(
+    {
+        "tok_success",
+        "tok_visa",
+        "tok_mastercard",
+        SLOW_TOKEN,
+        ANSWER_LOST_TOKEN,
+        FLAKY_TOKEN,
+        LATE_TOKEN,
+        REFUND_REFUSED_TOKEN,
+        REFUND_TIMEOUT_TOKEN,
+    }
+)
+
+
+def _lost_answer() -> GatewayTimeout:
+    return GatewayTimeout("The sandbox processor did not answer in time.")
 
 
 def _reference(prefix: str) -> str:
@@ -58,13 +87,20 @@ class SandboxGateway(PaymentGateway):
     ) -> ChargeResult:
         seen = self._count_attempt(SandboxCharge, idempotency_key)
         if seen is not None:
+            if seen.token == ANSWER_LOST_TOKEN or seen.outcome == SandboxCharge.Outcome.PROCESSING:
+                raise _lost_answer()
             return self._charge_result(seen)
         if token == TIMEOUT_TOKEN:
-            raise GatewayTimeout("The sandbox processor did not answer in time.")
+            raise _lost_answer()
         if token == SLOW_TOKEN:
             time.sleep(SLOW_SECONDS)
-        decline_code = "" if token in SUCCESS_TOKENS | {SLOW_TOKEN} else "invalid_token"
+        decline_code = "" if token in SUCCESS_TOKENS else "invalid_token"
         decline_code = DECLINES.get(token, decline_code)
+        outcome = (
+            SandboxCharge.Outcome.DECLINED if decline_code else SandboxCharge.Outcome.SUCCEEDED
+        )
+        if token == LATE_TOKEN:
+            outcome = SandboxCharge.Outcome.PROCESSING
         try:
             charge = SandboxCharge.objects.create(
                 reference=_reference("sbx_ch"),
@@ -72,17 +108,15 @@ class SandboxGateway(PaymentGateway):
                 token=token[:100],
                 amount=amount,
                 currency=currency,
-                outcome=(
-                    SandboxCharge.Outcome.DECLINED
-                    if decline_code
-                    else SandboxCharge.Outcome.SUCCEEDED
-                ),
+                outcome=outcome,
                 decline_code=decline_code,
             )
         except IntegrityError:
             # The same key arrived twice at once: the processor answers both the same.
             charge = self._count_attempt(SandboxCharge, idempotency_key)
             assert charge is not None
+        if token in (ANSWER_LOST_TOKEN, FLAKY_TOKEN, LATE_TOKEN):
+            raise _lost_answer()
         return self._charge_result(charge)
 
     def _refund(
@@ -90,6 +124,8 @@ class SandboxGateway(PaymentGateway):
     ) -> RefundResult:
         seen = self._count_attempt(SandboxRefund, idempotency_key)
         if seen is not None:
+            if seen.charge.token == REFUND_TIMEOUT_TOKEN:
+                raise _lost_answer()
             return self._refund_result(seen)
         charge = SandboxCharge.objects.filter(
             reference=charge_reference, outcome=SandboxCharge.Outcome.SUCCEEDED
@@ -124,6 +160,8 @@ class SandboxGateway(PaymentGateway):
         except IntegrityError:
             refund = self._count_attempt(SandboxRefund, idempotency_key)
             assert refund is not None
+        if charge.token == REFUND_TIMEOUT_TOKEN:
+            raise _lost_answer()
         return self._refund_result(refund)
 
     def _find_charge(self, *, idempotency_key: str) -> ChargeResult | None:
@@ -134,6 +172,21 @@ class SandboxGateway(PaymentGateway):
             return None
         return ChargeResult(
             reference=charge.reference, amount=charge.amount, currency=charge.currency
+        )
+
+    def _find_refund(self, *, idempotency_key: str) -> RefundResult | None:
+        refund = (
+            SandboxRefund.objects.select_related("charge")
+            .filter(idempotency_key=idempotency_key)
+            .first()
+        )
+        return None if refund is None else self._refund_result(refund)
+
+    @staticmethod
+    def land_late_charges() -> int:
+        """The processor finishes the ``tok_late`` charges it was still processing."""
+        return SandboxCharge.objects.filter(outcome=SandboxCharge.Outcome.PROCESSING).update(
+            outcome=SandboxCharge.Outcome.SUCCEEDED
         )
 
     @staticmethod

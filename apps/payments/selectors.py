@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from apps.payments.error_codes import PaymentAbandoned
 from apps.payments.models import Payment, Refund
 from contracts.payments import PaymentNotFound, PaymentStatus
 
@@ -44,9 +45,28 @@ def payment_captured_for_order(*, order_id: UUID) -> Payment | None:
 
 
 def payment_list_stuck(*, older_than: timedelta) -> QuerySet[Payment]:
-    """Pending payments created more than ``older_than`` ago, oldest first."""
+    """Pending payments created more than ``older_than`` ago, oldest first (a crash
+    or an unknown gateway answer left them open)."""
     return Payment.objects.filter(
         status=PaymentStatus.PENDING.value, created_at__lt=timezone.now() - older_than
+    ).order_by("created_at")
+
+
+def payment_list_abandoned(*, within: timedelta) -> QuerySet[Payment]:
+    """Payments settled as abandoned in the last ``within`` whose charge was never seen:
+    the ones a late capture could still surprise."""
+    return Payment.objects.filter(
+        status=PaymentStatus.FAILED.value,
+        failure_code=PaymentAbandoned.code,
+        gateway_reference="",
+        updated_at__gte=timezone.now() - within,
+    ).order_by("updated_at")
+
+
+def refund_list_stuck(*, older_than: timedelta) -> QuerySet[Refund]:
+    """Pending refunds created more than ``older_than`` ago, oldest first."""
+    return Refund.objects.filter(
+        status=Refund.Status.PENDING, created_at__lt=timezone.now() - older_than
     ).order_by("created_at")
 
 

@@ -1,11 +1,16 @@
-"""Writes of the payments app: charges with idempotency keys, refunds, stuck payments.
+"""Writes of the payments app: charges with idempotency keys, and settling them.
 
-A charge or a refund is deliberately NOT one transaction. The gateway moves real
-money and cannot be rolled back, so each flow is: claim (a short transaction whose
-unique constraint picks one winner) → call the gateway with no transaction open →
+A charge is deliberately NOT one transaction. The gateway moves real money and
+cannot be rolled back, so the flow is: claim (a short transaction whose unique
+constraint picks one winner) → call the gateway with no transaction open →
 record the outcome, the stored answer and the event (a second short transaction).
-A crash between the two leaves a ``pending`` row that ``resolve_stuck_payments``
-settles by asking the gateway.
+
+An outcome that is not known (a timeout, a broken connection) is never a failure:
+the processor may have charged. The call is repeated a few times with the SAME
+gateway idempotency key; if the answer is still unknown, the payment stays
+``pending`` (it keeps holding the order, so no other key can charge it), the
+request gets 202, and ``payment_resolve_stuck`` settles it later from the
+gateway's own record. Refunds live in ``apps.payments.refunds``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.payments import idempotency, responses, selectors
+from apps.payments import answers, idempotency, refunds, selectors
 from apps.payments.error_codes import (
     ChargeFailed,
     IdempotencyKeyReused,
@@ -27,19 +32,18 @@ from apps.payments.error_codes import (
     RequestInProgress,
     charge_failure,
 )
-from apps.payments.gateway import ChargeDeclined, GatewayError, get_gateway
-from apps.payments.models import Payment, Refund
+from apps.payments.gateway import (
+    ChargeDeclined,
+    ChargeResult,
+    GatewayError,
+    OutcomeUnknown,
+    get_gateway,
+    retrying,
+)
+from apps.payments.models import Payment
 from contracts import get, publish
 from contracts.orders import OrderForPayment, OrdersService, OrderStatus
-from contracts.payments import (
-    NothingToRefund,
-    PaymentCaptured,
-    PaymentFailed,
-    PaymentNotFound,
-    PaymentRefunded,
-    PaymentStatus,
-    RefundDeclined,
-)
+from contracts.payments import PaymentCaptured, PaymentFailed, PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,8 @@ def payment_charge(
     body gets the stored answer, waiting up to ``wait_seconds`` (default
     ``PAYMENTS_IDEMPOTENCY_WAIT_SECONDS``) while the first request is in flight.
     Raises ``OrderNotFound``, ``OrderNotPayable``, ``IdempotencyKeyReused`` and
-    ``RequestInProgress``; a declined charge is an answer (402/502/504), not an error.
+    ``RequestInProgress``; a declined charge is an answer (402/502), an unknown
+    outcome too (202, the payment pending), not an error.
     """
     if wait_seconds is None:
         wait_seconds = settings.PAYMENTS_IDEMPOTENCY_WAIT_SECONDS
@@ -97,22 +102,30 @@ def payment_charge(
             "Another payment of this order is in progress or captured already.",
             details={"order_id": str(order_id)},
         ) from exc
+    payment = payment_settle_charge(payment=payment, payment_token=payment_token)
+    return _answer(payment, replayed=False)
+
+
+def payment_settle_charge(*, payment: Payment, payment_token: str) -> Payment:
+    """Call the gateway for a claimed payment (no transaction open) and record what it said."""
     try:
-        charge = get_gateway().charge(
+        charge: ChargeResult = retrying()(
+            get_gateway().charge,
             amount=payment.amount,
             currency=payment.currency,
             token=payment_token,
             idempotency_key=str(payment.id),
         )
+    except OutcomeUnknown as exc:
+        logger.warning("payment %s: outcome unknown at the gateway: %s", payment.id, exc.message)
+        return payment_record_unknown(payment_id=payment.id)
     except GatewayError as exc:
         logger.info("payment %s failed at the gateway: %s", payment.id, exc.message)
         failure = charge_failure(exc.decline_code, declined=isinstance(exc, ChargeDeclined))
-        payment = payment_record_outcome(
+        return payment_record_outcome(
             payment_id=payment.id, failure=failure, failure_message=exc.message
         )
-    else:
-        payment = payment_record_outcome(payment_id=payment.id, gateway_reference=charge.reference)
-    return _answer(payment, replayed=False)
+    return payment_record_outcome(payment_id=payment.id, gateway_reference=charge.reference)
 
 
 def _payable_order(*, order_id: UUID, customer_id: UUID) -> OrderForPayment:
@@ -162,6 +175,17 @@ def payment_claim(
 
 
 @transaction.atomic
+def payment_record_unknown(*, payment_id: UUID) -> Payment:
+    """The gateway did not say: the payment stays pending, and its answer (202, the
+    payment pending) is stored until the outcome replaces it."""
+    payment = Payment.objects.select_for_update().get(id=payment_id)
+    if payment.status == PaymentStatus.PENDING and payment.response_status is None:
+        payment.response_status, payment.response_body = answers.unknown_answer(payment)
+        payment.save(update_fields=["response_status", "response_body", "updated_at"])
+    return payment
+
+
+@transaction.atomic
 def payment_record_outcome(
     *,
     payment_id: UUID,
@@ -171,22 +195,19 @@ def payment_record_outcome(
 ) -> Payment:
     """pending → captured (no ``failure``) or failed; stores the answer, publishes the event.
 
-    A payment that is no longer pending was settled by someone else first (the
-    stuck-payment resolver); its outcome and answer stand.
+    A payment settled already keeps its outcome and answer. One exception moves
+    money: a capture the gateway confirms for a payment settled as failed (the
+    resolver gave up on it first) is refunded automatically (a compensation).
     """
     payment = Payment.objects.select_for_update().get(id=payment_id)
     if payment.status != PaymentStatus.PENDING:
         if failure is None and payment.status == PaymentStatus.FAILED:
-            logger.error(
-                "payment %s was settled as failed, but the gateway captured %s: refund it",
-                payment.id,
-                gateway_reference,
-            )
+            _compensate_late_capture(payment, gateway_reference=gateway_reference)
         return payment
     if failure is None:
         payment.status = PaymentStatus.CAPTURED.value
         payment.gateway_reference = gateway_reference
-        payment.response_status, payment.response_body = responses.captured_response(payment)
+        payment.response_status, payment.response_body = answers.captured_answer(payment)
         event: PaymentCaptured | PaymentFailed = PaymentCaptured(
             payment_id=payment.id,
             order_id=payment.order_id,
@@ -197,7 +218,7 @@ def payment_record_outcome(
         payment.status = PaymentStatus.FAILED.value
         payment.failure_code = failure.code
         payment.failure_message = (failure_message or failure.default_message)[:500]
-        payment.response_status, payment.response_body = responses.failed_response(payment, failure)
+        payment.response_status, payment.response_body = answers.failed_answer(payment, failure)
         event = PaymentFailed(
             payment_id=payment.id,
             order_id=payment.order_id,
@@ -219,10 +240,29 @@ def payment_record_outcome(
     return payment
 
 
+def _compensate_late_capture(payment: Payment, *, gateway_reference: str) -> None:
+    if payment.gateway_reference:
+        return  # seen and compensated already
+    logger.warning(
+        "payment %s was settled as failed, but the gateway captured %s: refunding it",
+        payment.id,
+        gateway_reference,
+    )
+    payment.gateway_reference = gateway_reference
+    payment.save(update_fields=["gateway_reference", "updated_at"])
+    refunds.refund_compensation_claim(
+        payment=payment, reason="late capture of a payment settled as failed"
+    )
+
+
 def payment_resolve_stuck(*, payment_id: UUID) -> Payment:
-    """Settle a payment left pending: captured if the gateway has its charge, else failed
-    (``payments.payment_abandoned``). Only for payments older than any gateway call."""
-    charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+    """Settle a pending payment from the gateway's record: captured if it holds the
+    charge, else failed (``payments.payment_abandoned``); left pending while the
+    gateway cannot be asked. Only for payments older than any gateway call."""
+    try:
+        charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+    except OutcomeUnknown:
+        return Payment.objects.get(id=payment_id)
     if charge is not None:
         return payment_record_outcome(payment_id=payment_id, gateway_reference=charge.reference)
     return payment_record_outcome(
@@ -232,95 +272,29 @@ def payment_resolve_stuck(*, payment_id: UUID) -> Payment:
     )
 
 
-# --- Refunds ------------------------------------------------------------------------
-
-
-def payment_refund(*, payment_id: UUID, reason: str) -> Refund:
-    """Refund a captured payment in full; the one path of the API, the admin and the contract.
-
-    Raises ``PaymentNotFound``, ``NothingToRefund`` (not captured, or a refund is in
-    progress) and ``RefundDeclined`` (the gateway refused; the failed attempt is kept).
-    """
-    refund = refund_claim(payment_id=payment_id, reason=reason)
+def payment_recheck_abandoned(*, payment_id: UUID) -> Payment:
+    """Ask again about a payment settled as abandoned: a charge that landed late is
+    compensated (refunded) instead of being kept."""
     try:
-        result = get_gateway().refund(
-            charge_reference=refund.payment.gateway_reference,
-            amount=refund.amount,
-            currency=refund.currency,
-            idempotency_key=str(refund.id),
-        )
-    except GatewayError as exc:
-        refund_record_failure(
-            refund_id=refund.id, decline_code=exc.decline_code, message=exc.message
-        )
-        raise RefundDeclined(
-            details={
-                "payment_id": str(payment_id),
-                "refund_id": str(refund.id),
-                "decline_code": exc.decline_code,
-            }
-        ) from exc
-    return refund_record_success(refund_id=refund.id, gateway_reference=result.reference)
-
-
-def payment_refund_for_order(*, order_id: UUID, reason: str) -> Refund:
-    payment = selectors.payment_captured_for_order(order_id=order_id)
-    if payment is None:
-        raise NothingToRefund(details={"order_id": str(order_id)})
-    return payment_refund(payment_id=payment.id, reason=reason)
+        charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+    except OutcomeUnknown:
+        charge = None
+    if charge is not None:
+        return payment_record_outcome(payment_id=payment_id, gateway_reference=charge.reference)
+    return Payment.objects.get(id=payment_id)
 
 
 @transaction.atomic
-def refund_claim(*, payment_id: UUID, reason: str) -> Refund:
-    # Locking the payment serializes concurrent refunds of it; the partial unique
-    # constraint on Refund is the backstop.
+def payment_compensate(*, payment_id: UUID, order_id: UUID, reason: str) -> bool:
+    """Refund a captured payment its order would not take (orders' ``CaptureRejected``).
+
+    Idempotent: a payment refunded already, or with a refund in progress, is left
+    alone. Returns whether a compensation was started.
+    """
     payment = Payment.objects.select_for_update().filter(id=payment_id).first()
-    if payment is None:
-        raise PaymentNotFound(details={"payment_id": str(payment_id)})
+    if payment is None or payment.order_id != order_id:
+        logger.error("capture rejected for unknown payment %s of order %s", payment_id, order_id)
+        return False
     if payment.status != PaymentStatus.CAPTURED:
-        raise NothingToRefund(
-            "The payment is not captured.",
-            details={"payment_id": str(payment_id), "status": payment.status},
-        )
-    if payment.refunds.filter(status=Refund.Status.PENDING).exists():
-        raise NothingToRefund(
-            "A refund of this payment is in progress already.",
-            details={"payment_id": str(payment_id)},
-        )
-    return Refund.objects.create(
-        payment=payment, amount=payment.amount, currency=payment.currency, reason=reason[:500]
-    )
-
-
-@transaction.atomic
-def refund_record_success(*, refund_id: UUID, gateway_reference: str) -> Refund:
-    """refund pending → succeeded and payment captured → refunded; publishes PaymentRefunded."""
-    # Payment first, then refund: the same lock order as refund_claim.
-    payment_id = Refund.objects.values_list("payment_id", flat=True).get(id=refund_id)
-    payment = Payment.objects.select_for_update().get(id=payment_id)
-    refund = Refund.objects.select_for_update().get(id=refund_id)
-    refund.status = Refund.Status.SUCCEEDED
-    refund.gateway_reference = gateway_reference
-    refund.save(update_fields=["status", "gateway_reference", "updated_at"])
-    payment.status = PaymentStatus.REFUNDED.value
-    payment.save(update_fields=["status", "updated_at"])
-    publish(
-        PaymentRefunded(
-            payment_id=payment.id,
-            order_id=payment.order_id,
-            amount=refund.amount,
-            currency=refund.currency,
-        )
-    )
-    refund.payment = payment
-    return refund
-
-
-@transaction.atomic
-def refund_record_failure(*, refund_id: UUID, decline_code: str, message: str) -> Refund:
-    refund = Refund.objects.select_for_update().get(id=refund_id)
-    refund.status = Refund.Status.FAILED
-    refund.failure_code = decline_code[:64]
-    refund.failure_message = message[:500]
-    refund.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
-    return refund
+        return False
+    return refunds.refund_compensation_claim(payment=payment, reason=reason) is not None

@@ -6,12 +6,9 @@ class UsersConfig(AppConfig):
     label = "users"
     verbose_name = "Users"
     default_auto_field = "django.db.models.BigAutoField"
+    # Bound by extraction when this app runs in the process (docs/rpc.md).
+    contract_providers = ("apps.users.provider.UsersProvider",)
     contracts_used = ()
 
     def ready(self) -> None:
         from apps.users import handlers  # noqa: F401 - subscribes the event handlers
-        from apps.users.provider import UsersProvider
-        from contracts.services import registry
-        from contracts.users import UsersService
-
-        registry.provide(UsersService, UsersProvider, replace=True)

@@ -59,6 +59,22 @@ def _locked(user_id: UUID) -> User:
     return user
 
 
+def user_authenticate(*, email: str, password: str) -> User | None:
+    """The active account with these credentials, or ``None`` (API sign-in, admin sign-in).
+
+    An unknown address costs one password hash too, like Django's ModelBackend, so
+    the answer time does not tell which addresses have an account. A correct
+    password stored with an outdated hasher is re-hashed (``check_password``).
+    """
+    user = User.objects.filter(email=User.objects.normalize_email(email)).first()
+    if user is None:
+        User().set_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str = "") -> User:
     """A customer signs up; announces ``UserRegistered`` (which sends the welcome email)."""

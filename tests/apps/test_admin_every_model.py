@@ -13,7 +13,7 @@ from django.urls import reverse
 from contracts import demo, get
 from contracts.payments import PaymentsService
 from extraction.models import DeliveryFailure
-from tests.factories.users import SuperuserFactory
+from tests.factories.users import SuperuserFactory, sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def demo_shop():
 
 @pytest.fixture
 def admin_client(client, demo_shop):
-    client.force_login(SuperuserFactory())
+    sign_in_to_admin(client, SuperuserFactory())
     return client
 
 

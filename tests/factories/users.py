@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Permission
+from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.users.api.serializers import TokenPairSerializer
@@ -40,6 +41,16 @@ class StaffUserFactory(UserFactory):
 class SuperuserFactory(StaffUserFactory):
     email = factory.Sequence(lambda n: f"admin{n}@seams.example")
     is_superuser = True
+
+
+def sign_in_to_admin(client: Client, user: User, password: str = PASSWORD) -> Client:
+    """Sign ``user`` in as the admin login does: through the users contract, as the shadow.
+
+    ``force_login`` would not do: the session belongs to ``AUTH_USER_MODEL``, the
+    local staff shadow, which only the authentication backend fills.
+    """
+    assert client.login(email=user.email, password=password), f"{user.email} cannot sign in"
+    return client
 
 
 def token_pair_for(user: User) -> RefreshToken:

@@ -1,8 +1,13 @@
 """Views of the orders API: thin, each parses input, calls one service or selector, renders.
 
 Authorization: the catalog is public to read (anonymous visitors browse active
-products) and written by staff. Orders are a customer's own — another customer's
-order is answered 404, never 403, so ids cannot be probed — and staff see all.
+products) and written by staff holding the product permission. Orders are a
+customer's own — another customer's order is answered 404, never 403, so ids
+cannot be probed. Staff reach other customers' orders only with the model
+permission the action implies (``orders.view_order`` to see them,
+``orders.change_order`` to fulfil); cancelling another customer's order may
+refund it, so it also needs ``payments.change_payment``. Staff without those
+permissions are scoped to their own orders, like any customer.
 """
 
 from __future__ import annotations
@@ -18,8 +23,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikit.openapi import error_response
-from apikit.permissions import read_anyone_write_staff_with, staff_with
-from apps.orders import selectors, services
+from apikit.permissions import (
+    customer_scope,
+    read_anyone_write_staff_with,
+    staff_may,
+    staff_with,
+)
+from apps.orders import payment_transitions, selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (
     OrderCancelSerializer,
@@ -30,13 +40,19 @@ from apps.orders.api.serializers import (
     ProductSerializer,
     ProductUpdateSerializer,
 )
-from apps.orders.models import Order, Product
+from apps.orders.models import REFUND_REQUESTED, Order, Product
 from contracts.orders import OrderStatus
 
+VIEW_ORDERS = "orders.view_order"
+CHANGE_ORDERS = "orders.change_order"
+VIEW_PRODUCTS = "orders.view_product"
+# Cancelling a paid order refunds it: the refund permission of payments, by name
+# (a permission string, not an import of the payments app).
+REFUND_PAYMENTS = "payments.change_payment"
 
-def _own(request: Request) -> UUID | None:
-    """The customer whose orders this request may touch; None for staff (every order)."""
-    return None if request.user.is_staff else request.user.pk
+
+def _may_cancel_any(request: Request) -> bool:
+    return staff_may(request, CHANGE_ORDERS, REFUND_PAYMENTS)
 
 
 # --- Catalog -----------------------------------------------------------------------------
@@ -49,7 +65,7 @@ class ProductListView(generics.ListAPIView):
     filterset_class = ProductFilter
 
     def get_queryset(self) -> QuerySet[Product]:
-        return selectors.product_list(include_inactive=self.request.user.is_staff)
+        return selectors.product_list(include_inactive=staff_may(self.request, VIEW_PRODUCTS))
 
     @extend_schema(operation_id="products_list", summary="The catalog (staff also see inactive)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -78,7 +94,7 @@ class ProductDetailView(APIView):
     )
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.product_get(
-            product_id=product_id, active_only=not request.user.is_staff
+            product_id=product_id, active_only=not staff_may(request, VIEW_PRODUCTS)
         )
         return Response(ProductSerializer(product).data)
 
@@ -139,9 +155,12 @@ class OrderListView(generics.ListAPIView):
     filterset_class = OrderFilter
 
     def get_queryset(self) -> QuerySet[Order]:
-        return selectors.order_list(customer_id=_own(self.request))
+        return selectors.order_list(customer_id=customer_scope(self.request, VIEW_ORDERS))
 
-    @extend_schema(operation_id="orders_list", summary="The customer's orders (staff: all)")
+    @extend_schema(
+        operation_id="orders_list",
+        summary="The customer's orders (staff holding orders.view_order: all)",
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -176,7 +195,9 @@ class OrderDetailView(APIView):
         responses={200: OrderSerializer, 404: error_response("orders.order_not_found")},
     )
     def get(self, request: Request, order_id: UUID) -> Response:
-        order = selectors.order_get(order_id=order_id, customer_id=_own(request))
+        order = selectors.order_get(
+            order_id=order_id, customer_id=customer_scope(request, VIEW_ORDERS)
+        )
         return Response(OrderSerializer(order).data)
 
 
@@ -187,10 +208,11 @@ class OrderCancelView(APIView):
         description=(
             "A pending order is cancelled and its stock released. A paid order is refunded "
             "through payments; the answer shows it refunded once payments confirmed "
-            "(at once in the monolith): 200. When payments runs as its own service the "
-            "refund may be accepted before its event arrives: 202 with the order still paid. "
-            "A declined refund is answered 502 `payments.refund_declined` and the order "
-            "stays paid."
+            "(at once in the monolith): 200. When payments runs as its own service, or the "
+            "gateway's answer is unknown, the refund may be accepted before it is "
+            "confirmed: 202 with the order `refund_requested` (it cannot be fulfilled "
+            "meanwhile; cancelling again asks again, never refunding twice). A declined "
+            "refund is answered 502 `payments.refund_declined` and the order is `paid` again."
         ),
         request=OrderCancelSerializer,
         responses={
@@ -204,14 +226,16 @@ class OrderCancelView(APIView):
     def post(self, request: Request, order_id: UUID) -> Response:
         data = OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        who = "staff" if request.user.is_staff else "customer"
-        order = services.order_request_cancellation(
+        may_cancel_any = _may_cancel_any(request)
+        who = "staff" if may_cancel_any else "customer"
+        order = payment_transitions.order_request_cancellation(
             order_id=order_id,
-            customer_id=_own(request),
+            customer_id=None if may_cancel_any else request.user.pk,
             reason=data.validated_data["reason"] or f"cancelled by the {who}",
         )
-        # Refund accepted by payments, its event not arrived yet (payments runs apart).
-        refund_pending = order.status == OrderStatus.PAID.value
+        # Refund asked of payments, not confirmed yet: payments runs apart, or the
+        # gateway's answer was unknown and payments settles it later.
+        refund_pending = order.status in (OrderStatus.PAID.value, REFUND_REQUESTED)
         return Response(
             OrderSerializer(order).data,
             status=status.HTTP_202_ACCEPTED if refund_pending else status.HTTP_200_OK,
@@ -219,7 +243,7 @@ class OrderCancelView(APIView):
 
 
 class OrderFulfilView(APIView):
-    permission_classes = [staff_with("orders.change_order")]
+    permission_classes = [staff_with(CHANGE_ORDERS)]
 
     @extend_schema(
         operation_id="orders_fulfil",
@@ -228,7 +252,10 @@ class OrderFulfilView(APIView):
         responses={
             200: OrderSerializer,
             404: error_response("orders.order_not_found"),
-            409: error_response("orders.illegal_transition"),
+            409: error_response(
+                "orders.illegal_transition, or orders.refund_in_progress (a refund of the "
+                "order was asked first)"
+            ),
         },
     )
     def post(self, request: Request, order_id: UUID) -> Response:

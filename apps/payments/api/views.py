@@ -7,15 +7,15 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikit.openapi import error_response
-from apikit.permissions import staff_with
-from apps.payments import selectors, services
+from apikit.permissions import customer_scope, staff_with
+from apps.payments import refunds, selectors, services
 from apps.payments.api.filters import PaymentFilter
 from apps.payments.api.serializers import (
     PaymentCreateSerializer,
@@ -24,7 +24,7 @@ from apps.payments.api.serializers import (
     RefundSerializer,
 )
 from apps.payments.error_codes import IdempotencyKeyRequired
-from apps.payments.models import Payment
+from apps.payments.models import Payment, Refund
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -45,7 +45,7 @@ REPLAYED_HEADER_PARAMETER = OpenApiParameter(
     REPLAYED_HEADER,
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    response=[201, 402, 502, 504],
+    response=[201, 202, 402, 502],
     description="`true` when the answer is the stored answer of an earlier request.",
 )
 
@@ -57,9 +57,10 @@ def idempotency_key(request: Request) -> str:
     return key
 
 
-def customer_scope(request: Request) -> UUID | None:
-    """Whose payments the caller may see: their own, or everybody's for staff."""
-    return None if request.user.is_staff else request.user.pk
+# Staff see other customers' payments only with the view permission, and refund
+# only with the change permission (the refund permission of the whole API and admin).
+VIEW_PAYMENTS = "payments.view_payment"
+REFUND_PAYMENTS = "payments.change_payment"
 
 
 class PaymentListCreateView(generics.ListAPIView):
@@ -68,11 +69,14 @@ class PaymentListCreateView(generics.ListAPIView):
     queryset = Payment.objects.none()  # for schema generation; get_queryset decides
 
     def get_queryset(self) -> QuerySet[Payment]:
-        return selectors.payment_list(customer_id=customer_scope(self.request))
+        return selectors.payment_list(customer_id=customer_scope(self.request, VIEW_PAYMENTS))
 
     @extend_schema(operation_id="payments_list")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The signed-in customer's payments, newest first (staff see every payment)."""
+        """The signed-in customer's payments, newest first.
+
+        Staff holding ``payments.view_payment`` see every payment.
+        """
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -81,21 +85,29 @@ class PaymentListCreateView(generics.ListAPIView):
         request=PaymentCreateSerializer,
         responses={
             201: PaymentSerializer,
+            202: OpenApiResponse(
+                PaymentSerializer,
+                description=(
+                    "The gateway's answer is unknown (a timeout): the payment is `pending` "
+                    "and still holds the order; it is settled from the gateway's record "
+                    "(follow it at `GET /payments/{id}`)."
+                ),
+            ),
             400: error_response("No or invalid Idempotency-Key, or invalid body"),
             402: error_response("Declined: `payments.card_declined`, …"),
             404: error_response("No such order of yours"),
             409: error_response("`payments.order_not_payable` or `payments.request_in_progress`"),
             422: error_response("`payments.idempotency_key_reused`"),
-            502: error_response("`payments.gateway_error`"),
-            504: error_response("`payments.gateway_timeout`"),
+            502: error_response("`payments.gateway_error`, `payments.payment_abandoned`"),
         },
     )
     def post(self, request: Request) -> Response:
         """Pay one of your orders with a card token, once per Idempotency-Key.
 
         The amount and currency come from the order. The answer of the first request
-        (a 201, or a 402/502/504 when the charge failed) is stored and replayed to
-        every retry with the same key and body.
+        (a 201, a 402/502 when the charge failed, a 202 while its outcome is unknown)
+        is stored and replayed to every retry with the same key and body; a 202 is
+        replaced by the final answer once the payment is settled.
         """
         key = idempotency_key(request)
         body = PaymentCreateSerializer(data=request.data)
@@ -115,19 +127,31 @@ class PaymentListCreateView(generics.ListAPIView):
 class PaymentDetailView(APIView):
     @extend_schema(operation_id="payments_retrieve", responses=PaymentSerializer)
     def get(self, request: Request, payment_id: UUID) -> Response:
-        """One payment of the signed-in customer, with its refunds (staff see every payment)."""
-        payment = selectors.payment_get(payment_id=payment_id, customer_id=customer_scope(request))
+        """One payment of the signed-in customer, with its refunds.
+
+        Staff holding ``payments.view_payment`` see every payment.
+        """
+        payment = selectors.payment_get(
+            payment_id=payment_id, customer_id=customer_scope(request, VIEW_PAYMENTS)
+        )
         return Response(PaymentSerializer(payment).data)
 
 
 class PaymentRefundView(APIView):
-    permission_classes = [staff_with("payments.change_payment")]
+    permission_classes = [staff_with(REFUND_PAYMENTS)]
 
     @extend_schema(
         operation_id="payments_refund",
         request=RefundCreateSerializer,
         responses={
             201: RefundSerializer,
+            202: OpenApiResponse(
+                RefundSerializer,
+                description=(
+                    "The gateway's answer is unknown: the refund is `pending` and is settled "
+                    "from the gateway's record"
+                ),
+            ),
             403: error_response("Staff holding payments.change_payment only"),
             404: error_response("No such payment"),
             409: error_response("`payments.nothing_to_refund`"),
@@ -138,7 +162,9 @@ class PaymentRefundView(APIView):
         """Staff: refund a captured payment in full (the order follows by event)."""
         body = RefundCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        refund = services.payment_refund(
-            payment_id=payment_id, reason=body.validated_data["reason"]
+        refund = refunds.payment_refund(payment_id=payment_id, reason=body.validated_data["reason"])
+        pending = refund.status == Refund.Status.PENDING
+        return Response(
+            RefundSerializer(refund).data,
+            status=status.HTTP_202_ACCEPTED if pending else status.HTTP_201_CREATED,
         )
-        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

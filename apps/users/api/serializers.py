@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import update_last_login
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from apps.users import selectors
+from apps.users import selectors, services
 from apps.users.models import User
 from apps.users.tokens import with_claims
 
@@ -62,11 +63,28 @@ class StaffUserSerializer(serializers.ModelSerializer):
 class TokenPairSerializer(TokenObtainPairSerializer):
     """Email and password in, an access and a refresh token out."""
 
+    # The credentials are checked against the users app's own accounts
+    # (services.user_authenticate), not through Django's authentication backends:
+    # those sign staff in to the admin as the local staff shadow (docs/identity.md).
+    username_field = User.USERNAME_FIELD
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
     class Meta:
         ref_name = "TokenPair"
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        user = services.user_authenticate(
+            email=attrs[self.username_field], password=attrs["password"]
+        )
+        if user is None:
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        refresh = self.get_token(user)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
     @classmethod
     def get_token(cls, user: Any) -> Token:

@@ -9,13 +9,14 @@ from django.urls import reverse
 from apps.orders import services
 from apps.orders.models import Order, Product
 from tests.factories.orders import OrderFactory
+from tests.factories.users import sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, staff):
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     return client
 
 

@@ -19,6 +19,8 @@ from apps.orders.models import Order, Product
 from contracts.payments import NothingToRefund, PaymentsService, PaymentStatusDTO, RefundDTO
 from contracts.services import registry
 from extraction.models import OutboxEvent
+from extraction.observability.contract_calls import unwrap
+from tests.factories.users import sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +99,7 @@ def test_a_declined_refund_is_reported_to_the_customer_and_the_order_stays_paid(
 def test_the_admin_cancel_action_refunds_a_paid_order(shopper, tee, staff, client):
     # given
     order = place_and_pay(shopper, "tok_success")
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     # when
     client.post(
         reverse("admin:orders_order_changelist"),
@@ -124,7 +126,7 @@ class RecordingPayments(PaymentsService):
 
 @pytest.fixture
 def recording_payments():
-    real = type(registry.get(PaymentsService))
+    real = type(unwrap(registry.get(PaymentsService)))
     RecordingPayments.calls = []
     registry.provide(PaymentsService, RecordingPayments, replace=True)
     yield RecordingPayments

@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from apps.payments.models import Payment, Refund, SandboxCharge, SandboxRefund
 from tests.factories.payments import PaymentFactory, RefundFactory
+from tests.factories.users import sign_in_to_admin
 
 
 @pytest.fixture
 def admin_client_(client, staff):
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     return client
 
 
@@ -122,7 +123,7 @@ def test_staff_without_the_change_permission_do_not_get_the_refund_action(client
 
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_payment"))
-    client.force_login(viewer)
+    sign_in_to_admin(client, viewer)
     page = client.get(reverse("admin:payments_payment_changelist"))
     assert page.status_code == 200
     assert "refund_selected" not in page.content.decode()

@@ -9,7 +9,12 @@ from django.urls import reverse
 
 from apps.users.models import User
 from extraction.models import OutboxEvent
-from tests.factories.users import StaffUserFactory, SuperuserFactory, UserFactory
+from tests.factories.users import (
+    StaffUserFactory,
+    SuperuserFactory,
+    UserFactory,
+    sign_in_to_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +29,7 @@ def admin_user() -> User:
 @pytest.fixture
 def admin_client(admin_user) -> Client:
     client = Client()
-    client.force_login(admin_user)
+    sign_in_to_admin(client, admin_user)
     return client
 
 
@@ -143,7 +148,7 @@ def test_staff_without_the_change_permission_gets_no_actions():
     staff.user_permissions.add(Permission.objects.get(codename="view_user"))
     victim = UserFactory()
     client = Client()
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     # when
     page = client.get(CHANGELIST)
     client.post(CHANGELIST, {"action": "deactivate_selected", "_selected_action": [victim.id]})

@@ -193,13 +193,35 @@ def test_no_token_is_a_401(api):
     assert_error(api.get(ME), 401, "not_authenticated")
 
 
-def test_a_deactivated_account_s_token_stops_working_at_once(client_for):
-    # given
+def test_a_deactivated_account_s_still_valid_token_stops_working_at_once(
+    client_for, django_capture_on_commit_callbacks
+):
+    # given: a token that works, and stays unexpired
     user = UserFactory()
     client = client_for(user)
-    services.user_deactivate(user_id=user.id, actor_id=None)
-    # when / then
-    assert_error(client.get(ME), 401, "authentication_failed")
+    assert client.get(ME).status_code == 200
+    # when: the deactivation commits and its event is delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_deactivate(user_id=user.id, actor_id=None)
+    # then
+    body = assert_error(client.get(ME), 401, "authentication_failed")
+    assert body["details"]["code"] == "user_inactive"
+
+
+def test_staff_permissions_travel_in_the_token_and_a_removal_counts_from_the_next_one(api):
+    # given: staff who may view accounts, signed in
+    staff = StaffUserFactory(permissions=["users.view_user"])
+    pair = api.post(TOKEN, {"email": staff.email, "password": PASSWORD}, format="json").json()
+    assert AccessToken(pair["access"])["perms"] == ["users.view_user"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api.get(f"/api/v1/users/{staff.id}").status_code == 200
+    # when: the permission is taken away and the token refreshed
+    staff.user_permissions.clear()
+    refreshed = api.post(REFRESH, {"refresh": pair["refresh"]}, format="json").json()["access"]
+    # then
+    assert AccessToken(refreshed)["perms"] == []
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {refreshed}")
+    assert_error(api.get(f"/api/v1/users/{staff.id}"), 403, "permission_denied")
 
 
 # --- refresh ------------------------------------------------------------------------------

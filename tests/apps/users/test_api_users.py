@@ -93,12 +93,15 @@ def test_me_patch_with_a_too_long_name_is_a_400(client_for):
     assert "full_name" in response.json()["details"]
 
 
-def test_me_deactivate_closes_the_own_account_and_publishes_the_event(client_for):
+def test_me_deactivate_closes_the_own_account_and_publishes_the_event(
+    client_for, django_capture_on_commit_callbacks
+):
     # given
     user = UserFactory()
     client = client_for(user)
-    # when
-    response = client.post(f"{ME}/deactivate")
+    # when: the request commits and the event is delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{ME}/deactivate")
     # then
     assert response.status_code == 200
     assert response.json()["is_active"] is False

@@ -12,10 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from apps.orders import selectors
+from apps.orders.models import REFUND_REQUESTED
 from contracts.orders import OrderStatus
 
-# Money the shop keeps: paid and shipped orders. Refunded money went back.
-REVENUE_STATUSES = {OrderStatus.PAID.value, OrderStatus.FULFILLED.value}
+# Money the shop keeps: paid and shipped orders, and paid ones whose refund is not
+# confirmed yet. Refunded money went back.
+REVENUE_STATUSES = {OrderStatus.PAID.value, OrderStatus.FULFILLED.value, REFUND_REQUESTED}
 
 
 def parse_day(value: str) -> date:

@@ -1,0 +1,201 @@
+"""How an order follows the money: the cancellation that asks for a refund, and what
+payments' events do to an order.
+
+Two rules hold here:
+
+- A refund and a fulfilment cannot both win. Cancelling a paid order first takes
+  ``refund_requested`` under the order's row lock (``order_refund_request``), and
+  only then asks payments, outside any transaction; ``order_fulfil`` refuses an
+  order in that state.
+- Payments' events converge whatever order they arrive in. A refund announced
+  before its capture is noted in the order's history and applied when the
+  capture arrives; a capture the order will not take (cancelled, refunded, paid by
+  another payment, a different amount) is never just logged: it is rejected with
+  ``CaptureRejected``, and payments gives the money back (``CaptureCompensated``).
+  Nothing here calls another app: handlers run inside a transaction, so the saga
+  travels by event.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import transaction
+
+from apps.orders import selectors, services
+from apps.orders.error_codes import IllegalTransition
+from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
+from contracts import get, publish
+from contracts.orders import CaptureRejected
+from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
+
+logger = logging.getLogger(__name__)
+
+Kind = OrderHistoryEntry.Kind
+
+
+def _note(order: Order, kind: str, *, payment_id: UUID | None = None, message: str = "") -> None:
+    OrderHistoryEntry.objects.create(
+        order=order, kind=kind, payment_id=payment_id, message=message[:500]
+    )
+
+
+def _locked(order_id: UUID) -> Order | None:
+    return Order.objects.select_for_update().filter(id=order_id).first()
+
+
+# --- Cancelling a paid order -------------------------------------------------------------
+
+
+def order_request_cancellation(
+    *, order_id: UUID, reason: str, customer_id: UUID | None = None
+) -> Order:
+    """Cancel an order for a customer (``customer_id``: only their own) or for staff.
+
+    A pending order is cancelled at once. A paid order first becomes
+    ``refund_requested`` under its row lock, then payments is asked for the refund
+    by a contract call made outside any transaction, with the order's refund key,
+    so a retried cancel asks again without refunding twice. A declined refund puts
+    the order back to ``paid`` (with a history entry) and is reported to whoever
+    asked. The order becomes refunded when payments' ``PaymentRefunded`` arrives:
+    right after that call in the monolith, a moment later when payments runs apart
+    or when the gateway's answer was unknown.
+    """
+    selectors.order_get(order_id=order_id, customer_id=customer_id)
+    order = order_refund_request(order_id=order_id, reason=reason)
+    if order.status != REFUND_REQUESTED:
+        return order
+    try:
+        get(PaymentsService).refund_order_payment_v2(
+            order_id=order.id, reason=reason, idempotency_key=order.refund_key
+        )
+    except (RefundDeclined, NothingToRefund) as exc:
+        order_refund_declined(order_id=order.id, refund_key=order.refund_key, code=exc.code)
+        raise
+    return selectors.order_get(order_id=order.id)
+
+
+@transaction.atomic
+def order_refund_request(*, order_id: UUID, reason: str) -> Order:
+    """pending_payment → cancelled at once; paid → refund_requested with a new refund
+    key; refund_requested stays (a retried cancel asks payments again with its key).
+    Anything else: 409 ``orders.illegal_transition``."""
+    order = services._lock(
+        order_id,
+        allowed={services.PENDING, services.PAID, REFUND_REQUESTED},
+        to=services.CANCELLED,
+    )
+    if order.status == services.PENDING:
+        services._release_stock(order)
+        services._cancel_locked(order, reason=reason)
+    elif order.status == services.PAID:
+        order.status, order.refund_key = REFUND_REQUESTED, f"order-refund-{uuid.uuid4()}"
+        order.save(update_fields=["status", "refund_key", "updated_at"])
+        _note(order, Kind.REFUND_REQUESTED, payment_id=order.payment_id, message=reason)
+    return order
+
+
+@transaction.atomic
+def order_refund_declined(*, order_id: UUID, refund_key: str, code: str) -> Order | None:
+    """refund_requested → paid: payments refused the refund asked with ``refund_key``.
+
+    A refusal of another request (an older key) leaves the order as it is.
+    """
+    order = _locked(order_id)
+    if order is None:
+        return None
+    if order.status == REFUND_REQUESTED and refund_key and order.refund_key == refund_key:
+        order.status, order.refund_key = services.PAID, ""
+        order.save(update_fields=["status", "refund_key", "updated_at"])
+        _note(order, Kind.REFUND_DECLINED, payment_id=order.payment_id, message=code)
+    return order
+
+
+# --- Payments' events --------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_apply_capture(
+    *, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str
+) -> Order | None:
+    """``PaymentCaptured``: pending_payment → paid; a capture the order will not take is
+    rejected (history entry and ``CaptureRejected``, which payments compensates)."""
+    order = _locked(order_id)
+    if order is None:
+        publish(
+            CaptureRejected(
+                order_id=order_id,
+                payment_id=payment_id,
+                order_status="unknown",
+                reason="no such order",
+            )
+        )
+        return None
+    if order.payment_id == payment_id:
+        return order  # the same capture announced again
+    if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
+        order = services.order_mark_paid(
+            order_id=order.id, payment_id=payment_id, amount=amount, currency=currency
+        )
+        refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
+        if refunded_first.exists():
+            # Its refund arrived first: apply it now, as if the events had come in order.
+            order = services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
+        return order
+    if order.status == services.PENDING:
+        reason = (
+            f"captured {amount} {currency}, the order's total is {order.total} {order.currency}"
+        )
+    else:
+        reason = f"the order is {order.status}"
+    logger.warning("capture %s rejected by order %s: %s", payment_id, order.id, reason)
+    _note(order, Kind.CAPTURE_REJECTED, payment_id=payment_id, message=reason)
+    publish(
+        CaptureRejected(
+            order_id=order.id, payment_id=payment_id, order_status=order.status, reason=reason
+        )
+    )
+    return order
+
+
+@transaction.atomic
+def order_apply_refund(*, order_id: UUID, payment_id: UUID) -> Order | None:
+    """``PaymentRefunded``: the order's payment → refunded. A refund of a payment the
+    order has not taken (yet) is noted; if its capture arrives later, both apply."""
+    order = _locked(order_id)
+    if order is None:
+        logger.warning("refund of payment %s for unknown order %s", payment_id, order_id)
+        return None
+    if order.payment_id == payment_id:
+        if order.status == services.REFUNDED:
+            return order
+        try:
+            return services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
+        except IllegalTransition:
+            pass
+    if not order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id).exists():
+        _note(order, Kind.REFUND_NOTED, payment_id=payment_id, message=f"order {order.status}")
+    return order
+
+
+@transaction.atomic
+def order_apply_refund_failure(
+    *, order_id: UUID, payment_id: UUID, refund_key: str, code: str
+) -> Order | None:
+    """``RefundFailed``: back to paid if it was this order's refund request; noted anyway."""
+    order = order_refund_declined(order_id=order_id, refund_key=refund_key, code=code)
+    if order is not None and order.status != services.PAID:
+        _note(order, Kind.REFUND_FAILED, payment_id=payment_id, message=code)
+    return order
+
+
+@transaction.atomic
+def order_note_compensation(*, order_id: UUID, payment_id: UUID, message: str) -> Order | None:
+    """``CaptureCompensated``: the capture the order did not take was given back."""
+    order = _locked(order_id)
+    if order is not None:
+        _note(order, Kind.CAPTURE_COMPENSATED, payment_id=payment_id, message=message)
+    return order

@@ -1,0 +1,91 @@
+"""The broker's view of the services' event queues: messages waiting, consumers attached.
+
+A queue that fills while no consumer is attached is the one failure the outbox
+cannot show (the relay published; nobody reads). ``queue_stats`` asks the broker
+with a passive declare, which neither creates nor changes a queue. On Redis the
+consumer count is not known (always 0).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from kombu import Connection
+
+from extraction.routing import local_queues, queue_name, subscribed_event_names
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    service: str
+    queue: str
+    exists: bool
+    messages: int
+    consumers: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "queue": self.queue,
+            "exists": self.exists,
+            "messages": self.messages,
+            "consumers": self.consumers,
+        }
+
+
+class BrokerUnreachable(Exception):
+    pass
+
+
+def consuming_services(services: tuple[str, ...] | None = None) -> list[str]:
+    """The services (of ``services``, or every app) that subscribe to at least one event."""
+    chosen = services if services is not None else settings.ALL_SERVICES
+    return [s for s in chosen if subscribed_event_names(s)]
+
+
+def broker_ping(url: str, *, timeout: float = 2.0) -> None:
+    """Raise ``BrokerUnreachable`` unless a connection to ``url`` opens within ``timeout``."""
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # whatever the transport raises means unreachable
+        raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def queue_stats(
+    url: str, *, services: list[str] | None = None, timeout: float = 2.0
+) -> list[QueueStats]:
+    """Message and consumer counts of each service's queue (``services``: every consumer)."""
+    chosen = services if services is not None else consuming_services()
+    result = []
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+            for service in chosen:
+                name = queue_name(service)
+                channel = connection.channel()
+                try:
+                    _, messages, consumers = channel.queue_declare(queue=name, passive=True)
+                    result.append(QueueStats(service, name, True, messages, consumers))
+                except connection.channel_errors:
+                    # Not declared yet: no worker of that service has ever started.
+                    result.append(QueueStats(service, name, False, 0, 0))
+                finally:
+                    # The channel may be closed by the error already.
+                    with contextlib.suppress(Exception):
+                        channel.close()
+    except BrokerUnreachable:
+        raise
+    except Exception as exc:  # connection errors of any transport
+        raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
+    return result
+
+
+def local_consumer_services() -> list[str]:
+    """The services of this process that consume events (whose queue it should drain)."""
+    return [service_of(q.name) for q in local_queues()]
+
+
+def service_of(queue: str) -> str:
+    return queue.rpartition(".")[2]

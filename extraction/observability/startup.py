@@ -1,0 +1,16 @@
+"""What every Seams process switches on at startup (``ExtractionConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from extraction.observability import celery_outcomes, contract_calls, logs, tracing
+
+
+def on_ready() -> None:
+    logs.configure_structlog()
+    contract_calls.install()
+    celery_outcomes.connect()
+    tracing.configure(
+        endpoint=settings.OTEL_EXPORTER_OTLP_ENDPOINT, service_name=settings.OTEL_SERVICE_NAME
+    )
