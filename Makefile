@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_WORKERS ?= 2
 EXTRACT ?= payments
+# FRESH=1: drop the local databases first.
+FRESH ?=
 
 .PHONY: install run broker split test lint fmt check schema clean
 
@@ -28,13 +30,13 @@ run: $(STAMP)
 # creates, migrates and seeds the database, then honcho runs deploy/processes/Procfile
 # (web on PORT, relay, worker, beat).
 broker: $(STAMP)
-	$(BIN)/python -m extraction.launch.local --extract none --port $(PORT)
+	$(BIN)/python -m extraction.launch.local --extract none --port $(PORT) $(if $(FRESH),--fresh)
 
 # Split on loopback: the monolith without $(EXTRACT) (public URL, port PORT) and
 # $(EXTRACT) as its own service (PORT+1), each with its own database, relay and worker
 # (deploy/processes/Procfile.split). EXTRACT=users|orders|payments.
 split: $(STAMP)
-	$(BIN)/python -m extraction.launch.local --extract $(EXTRACT) --port $(PORT)
+	$(BIN)/python -m extraction.launch.local --extract $(EXTRACT) --port $(PORT) $(if $(FRESH),--fresh)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports importlinter.ini

@@ -97,6 +97,17 @@ class Deployment:
         return env
 
 
+def local_secrets(*, cache_url: str) -> dict[str, str]:
+    """Keys every process of a loopback deployment shares (never use them anywhere else)."""
+    return {
+        "SECRET_KEY": "local-only-secret-key-not-for-any-real-deployment",
+        "SEAMS_RPC_KEYS": "local-only-rpc-key-not-for-any-real-deployment",
+        # The shared cache: each service's token denylist (UserDeactivated) must be
+        # seen by every web and worker process of that service.
+        "CACHE_URL": cache_url,
+    }
+
+
 def database_url_named(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -116,6 +127,10 @@ def plan(
         "CELERY_BROKER_URL": broker_url,
         "SEAMS_EVENTS_PREFIX": prefix,
         "CONN_MAX_AGE": "60",
+        # Plain http on loopback: production's https redirect and secure cookies off.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
         **(shared or {}),
     }
     base = urlsplit(database_url).path.lstrip("/")
@@ -131,14 +146,17 @@ def plan(
     return Deployment(PROCESSES / "Procfile.split", (monolith, service), env)
 
 
-def create_database(url: str) -> None:
-    """CREATE DATABASE unless it exists (through the server's ``postgres`` database)."""
+def create_database(url: str, *, fresh: bool = False) -> None:
+    """CREATE DATABASE unless it exists (``fresh``: drop it first), via ``postgres``."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     conn = psycopg2.connect(database_url_named(url, "postgres"))
     try:
         conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with conn.cursor() as cur:
+            if fresh:
+                drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+                cur.execute(sql.SQL(drop).format(sql.Identifier(name)))
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -163,10 +181,12 @@ def manage(deployment: Deployment, node: Node, *args: str) -> str:
     return result.stdout
 
 
-def prepare(deployment: Deployment, *, seed: bool = True, log: bool = False) -> None:
-    """Create, migrate and (demo-)seed the database of every node."""
+def prepare(
+    deployment: Deployment, *, seed: bool = True, fresh: bool = False, log: bool = False
+) -> None:
+    """Create (``fresh``: from scratch), migrate and (demo-)seed every node's database."""
     for node in deployment.nodes:
-        create_database(node.database_url)
+        create_database(node.database_url, fresh=fresh)
         out = manage(deployment, node, "migrate", "--noinput")
         if seed:
             out += manage(deployment, node, "seed_demo", "--allow-production")
@@ -196,8 +216,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/seams_local")
     parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
     parser.add_argument("--prefix", default="seams_local", help="SEAMS_EVENTS_PREFIX")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/0",
+        help="the cache every process shares (token denylist, throttles)",
+    )
     parser.add_argument("--port", type=int, default=8000, help="public port (the service: +1)")
     parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="drop the databases first")
     args = parser.parse_args(argv)
     deployment = plan(
         extract=None if args.extract == "none" else args.extract,
@@ -205,9 +231,9 @@ def main(argv: list[str] | None = None) -> None:
         broker_url=args.broker_url,
         prefix=args.prefix,
         ports=(args.port, args.port + 1),
-        shared={"SECRET_KEY": "local-only-not-a-secret-" + "x" * 24},
+        shared=local_secrets(cache_url=f"{args.cache_url}?key_prefix={args.prefix}"),
     )
-    prepare(deployment, seed=not args.no_seed, log=True)
+    prepare(deployment, seed=not args.no_seed, fresh=args.fresh, log=True)
     sys.stdout.write(describe(deployment) + "\n")
     sys.stdout.flush()
     honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
