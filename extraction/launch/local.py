@@ -87,6 +87,7 @@ class Deployment:
         env["PYTHONPATH"] = str(ROOT)
         if self.procfile.name == "Procfile":
             env.update(self.node_environment(self.nodes[0]))
+            env["PORT"] = str(self.nodes[0].port)  # honcho sets it per process too
             return env
         for node in self.nodes:
             env[f"{node.role}_SERVICES"] = ",".join(node.services)
