@@ -345,6 +345,9 @@ if DEBUG:
 # tokens (apikit.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Deployments sharing one Redis keep their keys apart (django-environ does not map
+# a key_prefix in CACHE_URL to Django's KEY_PREFIX).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # JWTs are issued by the users app and verified by every service on its own, from
 # the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same

@@ -98,7 +98,7 @@ class Deployment:
         return env
 
 
-def local_secrets(*, cache_url: str) -> dict[str, str]:
+def local_secrets(*, cache_url: str, cache_prefix: str) -> dict[str, str]:
     """Keys every process of a loopback deployment shares (never use them anywhere else)."""
     return {
         "SECRET_KEY": "local-only-secret-key-not-for-any-real-deployment",
@@ -106,6 +106,7 @@ def local_secrets(*, cache_url: str) -> dict[str, str]:
         # The shared cache: each service's token denylist (UserDeactivated) must be
         # seen by every web and worker process of that service.
         "CACHE_URL": cache_url,
+        "CACHE_KEY_PREFIX": cache_prefix,
     }
 
 
@@ -232,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         broker_url=args.broker_url,
         prefix=args.prefix,
         ports=(args.port, args.port + 1),
-        shared=local_secrets(cache_url=f"{args.cache_url}?key_prefix={args.prefix}"),
+        shared=local_secrets(cache_url=args.cache_url, cache_prefix=args.prefix),
     )
     prepare(deployment, seed=not args.no_seed, fresh=args.fresh, log=True)
     sys.stdout.write(describe(deployment) + "\n")

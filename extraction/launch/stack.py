@@ -72,11 +72,11 @@ class Stack:
         if process is not None:
             stop(process, sig=sig)
 
-    def wait_healthy(self, *, timeout: float = 90) -> None:
-        """Until every web process of the deployment answers /healthz (or one dies)."""
+    def wait_healthy(self, *, timeout: float = 90, nodes: Iterable[Node] | None = None) -> None:
+        """Until the web process of every node (default: all) answers /healthz, or dies."""
         http = urllib3.PoolManager()
         deadline = time.monotonic() + timeout
-        for node in self.deployment.nodes:
+        for node in self.deployment.nodes if nodes is None else nodes:
             name = self.web_entry(node)
             while True:
                 process = self.running.get(name)
@@ -157,7 +157,7 @@ def loopback_stack(
         prefix=prefix,
         ports=(free_port(), free_port()),
         shared={
-            **local_secrets(cache_url=f"{cache_url}?key_prefix={prefix}"),
+            **local_secrets(cache_url=cache_url, cache_prefix=prefix),
             **(extra_env or {}),
         },
     )
