@@ -7,7 +7,9 @@ dropped; ``Host`` becomes the service's, the original one travels in
 and ``X-Forwarded-Proto``; the correlation id is set. Nothing is retried: a
 public POST must not run twice. A service that cannot be reached answers 503,
 one that does not answer in time 504, both in the API's error shape with
-``Retry-After``: never a 500, never a hang.
+``Retry-After``: never a 500. Failures to reach a service count in the same
+circuit breaker as the contract calls to it (``extraction.rpc.breakers``): once
+it is open, its routes answer 503 at once instead of waiting out a timeout each.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import pybreaker
 import urllib3
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -22,6 +25,7 @@ from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from extraction import correlation
 from extraction.gateway.routes import Upstream
+from extraction.rpc import breakers
 
 # RFC 9110 §7.6.1 (and the ones every proxy drops): they describe one connection.
 HOP_BY_HOP = frozenset(
@@ -76,8 +80,10 @@ def outgoing_headers(request: HttpRequest) -> dict[str, str]:
     return headers
 
 
-def unavailable(upstream: Upstream, *, status: int, code: str, message: str) -> JsonResponse:
-    retry_after = settings.SEAMS_GATEWAY_RETRY_AFTER_SECONDS
+def unavailable(
+    upstream: Upstream, *, status: int, code: str, message: str, retry_after: int | None = None
+) -> JsonResponse:
+    retry_after = retry_after or settings.SEAMS_GATEWAY_RETRY_AFTER_SECONDS
     response = JsonResponse(
         {
             "code": code,
@@ -97,8 +103,9 @@ def forward(request: HttpRequest, upstream: Upstream) -> HttpResponse:
     has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0 or (
         "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     )
-    try:
-        answer = pool().request(
+
+    def send() -> urllib3.BaseHTTPResponse:
+        return pool().request(
             request.method or "GET",
             url,
             body=request if has_body else None,
@@ -111,6 +118,17 @@ def forward(request: HttpRequest, upstream: Upstream) -> HttpResponse:
             redirect=False,
             preload_content=False,
             decode_content=False,
+        )
+
+    try:
+        answer = breakers.breaker_for(upstream.service).call(send)
+    except pybreaker.CircuitBreakerError:
+        return unavailable(
+            upstream,
+            status=503,
+            code="service_unavailable",
+            message=f"The {upstream.service} service is unavailable; retry later.",
+            retry_after=breakers.retry_after_seconds(upstream.service),
         )
     except ReadTimeoutError:
         return unavailable(

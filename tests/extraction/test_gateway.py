@@ -21,6 +21,7 @@ import yaml
 from django.urls import URLPattern, get_resolver
 
 from extraction.gateway.routes import owner_of
+from extraction.rpc.breakers import reset_breakers
 
 STREAM_GATE = threading.Event()
 
@@ -69,6 +70,13 @@ def monolith_urlconf() -> None:
     # project.urls includes the API of the apps in SEAMS_SERVICES when it is first
     # imported: load it before any test here pretends payments runs elsewhere.
     get_resolver().url_patterns  # noqa: B018
+
+
+@pytest.fixture(autouse=True)
+def fresh_breakers() -> Iterator[None]:
+    reset_breakers()
+    yield
+    reset_breakers()
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +187,27 @@ def test_a_service_that_does_not_answer_in_time_gives_504(client, split_without_
     assert response.status_code == 504
     assert response.json()["code"] == "gateway_timeout"
     assert response["Retry-After"]
+
+
+def test_a_stalling_service_trips_the_breaker_and_then_answers_503_at_once(
+    client, split_without_payments, settings
+):
+    # given: a service that stalls, and a breaker that opens after two failures
+    settings.SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = 0.3
+    settings.SEAMS_RPC_BREAKER_FAIL_MAX = 2
+    settings.SEAMS_RPC_BREAKER_RESET_SECONDS = 30
+    # when: two requests time out
+    first = client.get("/api/v1/payments/slow")
+    second = client.get("/api/v1/payments/slow")
+    # then: the next ones are answered at once, with the breaker's Retry-After
+    started = time.monotonic()
+    third = client.post("/api/v1/payments", data={}, content_type="application/json")
+    assert time.monotonic() - started < 0.2
+    assert first.status_code == 504
+    assert second.status_code in {503, 504}  # the call that trips the breaker
+    assert third.status_code == 503
+    assert third.json()["code"] == "service_unavailable"
+    assert 25 <= int(third["Retry-After"]) <= 30
 
 
 def test_the_route_map_covers_every_public_route_of_every_app(settings):
