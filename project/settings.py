@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "extraction.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Forwards the public routes of the apps that run elsewhere (docs/split.md).
+    "extraction.gateway.middleware.GatewayMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -246,7 +248,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages each pool slot holds ahead: handlers mostly wait on the database, and on
+# two cores a prefetch of one left the worker the bottleneck (docs/events.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -377,6 +381,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long a process trusts its last answer from the shared cache about a user's
 # revoked tokens: the most a deactivation can lag behind in another process.
 SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)
+# Deployments sharing one Redis keep their keys apart (django-environ does not map
+# a key_prefix in CACHE_URL to Django's KEY_PREFIX).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # JWTs are issued by the users app and verified by every service on its own, from
 # the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
@@ -394,6 +401,25 @@ SIMPLE_JWT = {
     "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
+
+# --- Gateway: one public base URL (strangler fig, docs/split.md) ----------------------
+# The public URL prefixes of each app's API: a process forwards those of the apps
+# that run elsewhere to SEAMS_SERVICE_URLS (a test holds this equal to the urlconfs).
+SEAMS_PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
+    "users": ("/api/v1/auth", "/api/v1/users"),
+    "orders": ("/api/v1/products", "/api/v1/orders"),
+    "payments": ("/api/v1/payments",),
+}
+SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+# Longer than any public request may take (a payment waits up to
+# PAYMENTS_IDEMPOTENCY_WAIT_SECONDS for a concurrent duplicate).
+SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = env.float("SEAMS_GATEWAY_READ_TIMEOUT_SECONDS", default=30.0)
+SEAMS_GATEWAY_RETRY_AFTER_SECONDS = env.int("SEAMS_GATEWAY_RETRY_AFTER_SECONDS", default=5)
+SEAMS_GATEWAY_POOL_SIZE = env.int("SEAMS_GATEWAY_POOL_SIZE", default=20)
+# What /api/schema/ serves when some apps run elsewhere (every public route).
+SEAMS_PUBLIC_SCHEMA_FILE = BASE_DIR / "schema" / "openapi.yaml"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seams shop API",
