@@ -96,6 +96,16 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"Order {self.id} ({self.status})"
 
+    def remember_lines(self, lines: list[OrderLine]) -> None:
+        """Make ``self.lines.all()`` answer ``lines`` without a query, as ``prefetch_related`` does.
+
+        For lines read or written together with the order already.
+        """
+        cached = self.lines.all()
+        cached._result_cache = lines
+        cached._prefetch_done = True
+        self._prefetched_objects_cache = {"lines": cached}
+
 
 class OrderLine(models.Model):
     """One product of an order, with its sku, name and price as they were when ordered."""

@@ -12,7 +12,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apikit.serializers import StrictJSONTypesMixin
+from apikit.serializers import OutputModelSerializer
+from apikit.strict_input import StrictJSONTypesMixin
 from apps.orders.models import Order, OrderLine, Product, sku_format
 from apps.orders.services import MAX_LINES, MAX_QUANTITY
 
@@ -51,7 +52,7 @@ class RestockQuantityField(serializers.IntegerField):
     """An integer in ±1,000,000 other than 0 (a restock of 0 changes nothing)."""
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(OutputModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "sku", "name", "price", "currency", "stock", "active", "updated_at"]
@@ -97,7 +98,7 @@ class ProductRestockSerializer(StrictJSONTypesMixin, serializers.Serializer):
         return value
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(OutputModelSerializer):
     line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class PaymentFailureSerializer(serializers.Serializer):
         ref_name = "OrdersPaymentFailure"
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(OutputModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     last_payment_failure = serializers.SerializerMethodField()
 

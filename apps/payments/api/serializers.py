@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apikit.serializers import StrictJSONTypesMixin
+from apikit.strict_input import StrictJSONTypesMixin
 from apps.payments.models import Payment, Refund
 
 
