@@ -137,8 +137,8 @@ def order_apply_capture(
     if order.payment_id == payment_id:
         return order  # the same capture announced again
     if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
-        order = services.order_mark_paid(
-            order_id=order.id, payment_id=payment_id, amount=amount, currency=currency
+        order = services.order_mark_locked_paid(
+            order, payment_id=payment_id, amount=amount, currency=currency
         )
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
         if refunded_first.exists():
