@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -44,3 +45,30 @@ def test_unknown_service_names_are_refused():
     result = run_check(SECRET_KEY="x" * 50, SEAMS_SERVICES="users,shipping")
     assert result.returncode == 1
     assert "unknown: shipping" in result.stderr
+
+
+def database_settings(**env: str) -> dict[str, object]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CONN_MAX_AGE"}}
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({k: db[k] for k in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_health_checked_connections_and_debug_does_not():
+    assert database_settings(SECRET_KEY="x" * 50) == {
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+    assert database_settings(DEBUG="1")["CONN_MAX_AGE"] == 0
