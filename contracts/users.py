@@ -65,6 +65,7 @@ class UsersService(Service):
         """The users among ``user_ids`` that exist, in the order asked for."""
         raise NotImplementedError
 
+    @idempotent
     def authenticate_staff(self, *, email: str, password: str) -> StaffIdentityDTO:
         """The active staff account with these credentials (an admin sign-in in any service).
 
