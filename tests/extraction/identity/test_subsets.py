@@ -3,9 +3,8 @@
 For every single app and every pair: ``manage.py migrate`` applies only what the
 process owns, ``manage.py check`` passes, the user model is the same staff shadow
 as in the monolith, the commands, Celery tasks and RPC contracts are those of the
-subset's apps,
-each public API of the subset answers an authenticated
-request, and the admin sign-in never answers 500. The apps that run elsewhere
+subset's apps, each public API of the subset answers an authenticated request,
+and the admin sign-in never answers 500. The apps that run elsewhere
 are named in ``SEAMS_SERVICE_URLS`` (at an address where nothing listens: the
 sign-in against a live users service is ``test_split_admin.py``'s).
 """
