@@ -6,7 +6,7 @@ as in the monolith, the commands, Celery tasks and RPC contracts are those of th
 subset's apps, each public API of the subset answers an authenticated request,
 and the admin sign-in never answers 500. The apps that run elsewhere
 are named in ``SEAMS_SERVICE_URLS`` (at an address where nothing listens: the
-sign-in against a live users service is ``test_split_admin.py``'s).
+sign-in against a live users service is ``tests/e2e/test_split_admin.py``'s).
 """
 
 from __future__ import annotations
