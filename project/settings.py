@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 if "payments" in SEAMS_SERVICES:
     CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
+if "orders" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["orders-retry-refund-requests"] = {
+        "task": "orders.retry_refund_requests",
+        "schedule": 60.0,
+    }
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -339,6 +344,9 @@ PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", def
 PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
 PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
 PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
+# The beat task orders.retry_refund_requests asks payments again (same key) for the
+# refund of an order left refund_requested longer than this (the call was lost).
+ORDERS_REFUND_RETRY_AFTER_SECONDS = env.int("ORDERS_REFUND_RETRY_AFTER_SECONDS", default=300)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
