@@ -362,7 +362,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictDjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
@@ -445,6 +445,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "project.openapi.add_error_responses",
+        "project.openapi.tighten_strings",
     ],
 }
 
