@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "extraction.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Forwards the public routes of the apps that run elsewhere (docs/split.md).
+    "extraction.gateway.middleware.GatewayMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,12 +128,30 @@ TEMPLATES = [
 
 # --- Database: one per process -----------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seams.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (production default 60 s): a new PostgreSQL connection
+# costs more than a checkout's SQL. Django keeps one per thread and closes it at a
+# request's start or end once it is older than this or broken, and the health
+# check pings a reused connection once per request before using it, so a database
+# restart costs one request nothing but a reconnect. Safe with gunicorn's gthread
+# workers (each thread reuses its own connection: at most workers x threads per
+# process against max_connections) and with Celery (its Django fixup applies the
+# same rule around each task, see CELERY_DB_REUSE_MAX). Off with DEBUG: runserver
+# starts a thread per request, which would leave a connection behind each time.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing at once when two requests overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that begins as a reader and
+    # then writes cannot wait for the write lock ("database is locked" at once),
+    # so every transaction takes it when it begins (IMMEDIATE) and waits for it
+    # up to the busy timeout; WAL lets readers go on while one request writes.
+    # Past the timeout the API answers 503 database_busy with Retry-After.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -193,11 +213,23 @@ SEAMS_EVENT_DELIVERY = "broker" if CELERY_BROKER_URL else "inprocess"
 SEAMS_OUTBOX_MAX_ATTEMPTS = env.int("SEAMS_OUTBOX_MAX_ATTEMPTS", default=8)
 SEAMS_OUTBOX_RETRY_BASE_SECONDS = env.float("SEAMS_OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 SEAMS_OUTBOX_RETRY_MAX_SECONDS = env.float("SEAMS_OUTBOX_RETRY_MAX_SECONDS", default=600.0)
+# Embedded default: besides the retries it scheduled itself, a process sweeps the
+# outbox for due rows (left by a crash, or failed in another process) at most
+# this often, piggybacking on a commit.
+SEAMS_OUTBOX_SWEEP_SECONDS = env.float("SEAMS_OUTBOX_SWEEP_SECONDS", default=10.0)
 # Broker mode (see docs/events.md): the topic exchange is "<prefix>.events" and each
 # consuming service has its durable queue "<prefix>.<service>"; tests isolate
 # themselves with a prefix of their own.
 SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
 SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# A worker whose database is down hands each message back to the broker after
+# this backoff (doubling per consecutive failure, capped), instead of at once.
+SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS", default=0.5
+)
+SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS", default=30.0
+)
 # The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
 # interval as a fallback, and for the failed rows that come due.
 SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
@@ -216,7 +248,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages each pool slot holds ahead: handlers mostly wait on the database, and on
+# two cores a prefetch of one left the worker the bottleneck (docs/events.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -250,12 +284,15 @@ SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
 SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
 SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
 SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
-# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
-# for the payment gateway).
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment_v2=30" (the
+# refunds wait for the payment gateway).
 SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
     "SEAMS_RPC_METHOD_READ_TIMEOUTS",
     cast={"value": float},
-    default={"PaymentsService.refund_order_payment": 30.0},
+    default={
+        "PaymentsService.refund_order_payment": 30.0,
+        "PaymentsService.refund_order_payment_v2": 30.0,
+    },
 )
 # Retries of @idempotent methods only (every other method is attempted once).
 SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
@@ -341,6 +378,12 @@ if DEBUG:
 # tokens (apikit.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a process trusts its last answer from the shared cache about a user's
+# revoked tokens: the most a deactivation can lag behind in another process.
+SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)
+# Deployments sharing one Redis keep their keys apart (django-environ does not map
+# a key_prefix in CACHE_URL to Django's KEY_PREFIX).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # JWTs are issued by the users app and verified by every service on its own, from
 # the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
@@ -358,6 +401,25 @@ SIMPLE_JWT = {
     "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
+
+# --- Gateway: one public base URL (strangler fig, docs/split.md) ----------------------
+# The public URL prefixes of each app's API: a process forwards those of the apps
+# that run elsewhere to SEAMS_SERVICE_URLS (a test holds this equal to the urlconfs).
+SEAMS_PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
+    "users": ("/api/v1/auth", "/api/v1/users"),
+    "orders": ("/api/v1/products", "/api/v1/orders"),
+    "payments": ("/api/v1/payments",),
+}
+SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+# Longer than any public request may take (a payment waits up to
+# PAYMENTS_IDEMPOTENCY_WAIT_SECONDS for a concurrent duplicate).
+SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = env.float("SEAMS_GATEWAY_READ_TIMEOUT_SECONDS", default=30.0)
+SEAMS_GATEWAY_RETRY_AFTER_SECONDS = env.int("SEAMS_GATEWAY_RETRY_AFTER_SECONDS", default=5)
+SEAMS_GATEWAY_POOL_SIZE = env.int("SEAMS_GATEWAY_POOL_SIZE", default=20)
+# What /api/schema/ serves when some apps run elsewhere (every public route).
+SEAMS_PUBLIC_SCHEMA_FILE = BASE_DIR / "schema" / "openapi.yaml"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seams shop API",

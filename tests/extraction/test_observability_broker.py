@@ -36,20 +36,7 @@ def stack(rabbitmq, processes, tmp_path):
         "SEAMS_METRICS_TOKEN": TOKEN,
     }
     web = processes.start(
-        "web",
-        [
-            "-m",
-            "gunicorn",
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "project.wsgi:application",
-        ],
-        CELERY_BROKER_URL=rabbitmq,
-        **common,
+        "web", PORT=str(port), WEB_CONCURRENCY="2", CELERY_BROKER_URL=rabbitmq, **common
     )
     base = f"http://127.0.0.1:{port}"
 
