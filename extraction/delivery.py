@@ -1,22 +1,33 @@
 """In-process delivery of outbox rows to the local subscribers, with the inbox.
 
-The embedded default: right after the publishing transaction commits, each new
-row is claimed (``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it),
-every local handler subscribed to the event runs in a savepoint together with
-its inbox row, and the row is marked published — all in one transaction, so a
-crash leaves either everything or nothing applied.
+The embedded default: right after the publishing transaction commits, the rows
+it published are claimed together (``SELECT … FOR UPDATE SKIP LOCKED`` where the
+database has it), every local handler subscribed to each event runs in a
+savepoint together with its inbox row, and the rows are marked published — all
+in one transaction, so a crash leaves either everything or nothing applied. An
+event no local handler subscribes to is written published at once (there is
+nobody to deliver it to), so it costs the request no second transaction.
+
+Retries need no beat either: a commit also sweeps the due rows, but only when
+something can be due — a retry this process scheduled has come due, or
+``SEAMS_OUTBOX_SWEEP_SECONDS`` have passed since the last sweep (rows a crash
+left pending, or that another process failed). A process sweeps at its first
+commit too. So a request pays for an empty sweep at most once per interval.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 import traceback
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from opentelemetry import trace
 
@@ -31,29 +42,100 @@ logger = logging.getLogger(__name__)
 tracer = trace.get_tracer("seams.events")
 
 
-def after_commit(row_id: int) -> None:
-    """Deliver ``row_id`` once the current transaction commits.
+def delivered_at_once(event_type: type[Event]) -> bool:
+    """Whether a new row of ``event_type`` is complete as soon as it is written.
+
+    In process, an event that no local handler subscribes to has nobody to be
+    delivered to. With a broker every row goes to the relay.
+    """
+    return settings.SEAMS_EVENT_DELIVERY == "inprocess" and not local_subscriptions(event_type)
+
+
+class _Batch:
+    """The rows one transaction published: delivered together once it commits.
+
+    A row published in a savepoint that rolls back stays listed; its delivery
+    finds no such row and skips it.
+    """
+
+    def __init__(self) -> None:
+        self.row_ids: list[int] = []
+
+    def __call__(self) -> None:
+        deliver_after_commit(self.row_ids)
+
+
+def after_commit(row_id: int | None) -> None:
+    """Deliver ``row_id`` once the current transaction commits (None: only sweep if due).
 
     With a broker the relay process publishes the row (see extraction.relay);
     the transaction only wakes it up when it commits.
     """
     if settings.SEAMS_EVENT_DELIVERY != "inprocess":
-        notify_relays()
+        if row_id is not None:
+            notify_relays()
         return
-    # robust: a failed delivery is recorded on its row and must neither fail the
-    # request whose change is committed already nor skip the other callbacks.
-    transaction.on_commit(lambda: deliver_after_commit(row_id), robust=True)
+    if row_id is None and not sweeps.is_due():
+        return
+    connection = transaction.get_connection()
+    batch = next((e[1] for e in connection.run_on_commit if isinstance(e[1], _Batch)), None)
+    if batch is None:
+        batch = _Batch()
+        # robust: a failed delivery is recorded on its row and must neither fail the
+        # request whose change is committed already nor skip the other callbacks.
+        transaction.on_commit(batch, robust=True)
+    if row_id is not None:
+        batch.row_ids.append(row_id)
 
 
-def deliver_after_commit(row_id: int) -> None:
-    """The embedded default's relay: the new row, then whatever else is due.
+class SweepSchedule:
+    """When this process next sweeps the outbox for due rows (the embedded default)."""
 
-    With no relay process and no beat, commits drive the retries: each one also
-    sweeps failed rows whose backoff has passed and pending rows a crash left
-    behind between a commit and its delivery.
-    """
-    deliver_rows([row_id])
-    deliver_rows()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next = 0.0  # time.monotonic(): the first commit of a process sweeps
+
+    def is_due(self) -> bool:
+        return time.monotonic() >= self._next
+
+    def take(self) -> bool:
+        """True (once) if a sweep is due now; the next one is then an interval away."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                return False
+            self._next = now + settings.SEAMS_OUTBOX_SWEEP_SECONDS
+            return True
+
+    def due_at(self, when: datetime) -> None:
+        """Sweep at ``when`` at the latest (a retry comes due then)."""
+        delay = max(0.0, (when - timezone.now()).total_seconds())
+        with self._lock:
+            self._next = min(self._next, time.monotonic() + delay)
+
+    def reset(self) -> None:
+        """Sweep at the next commit (as a freshly started process does)."""
+        with self._lock:
+            self._next = 0.0
+
+
+sweeps = SweepSchedule()
+
+
+def deliver_after_commit(row_ids: Iterable[int]) -> None:
+    """The embedded default's relay: the transaction's rows, then the due ones if any can be."""
+    row_ids = list(row_ids)
+    if row_ids:
+        deliver_rows(row_ids)
+    if sweeps.take():
+        deliver_rows()
+        earliest = (
+            OutboxEvent.objects.filter(status=OutboxStatus.FAILED)
+            .aggregate(at=Min("next_attempt_at"))
+            .get("at")
+        )
+        if earliest is not None:
+            sweeps.due_at(earliest)
 
 
 def decode(row: OutboxEvent) -> Event:
@@ -192,6 +274,7 @@ def record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:
     else:
         row.status = OutboxStatus.FAILED
         row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+        sweeps.due_at(row.next_attempt_at)
     row.save(
         update_fields=["status", "attempts", "last_error", "last_attempt_at", "next_attempt_at"]
     )

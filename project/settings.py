@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # First: every later line of the request logs with its correlation id.
     "extraction.observability.middleware.CorrelationMiddleware",
     "extraction.observability.middleware.RequestMetricsMiddleware",
+    # Before the Host check and the HTTPS redirect: probes and scrapes come by pod IP.
+    "extraction.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Forwards the public routes of the apps that run elsewhere (docs/split.md).
@@ -126,12 +128,30 @@ TEMPLATES = [
 
 # --- Database: one per process -----------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seams.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (production default 60 s): a new PostgreSQL connection
+# costs more than a checkout's SQL. Django keeps one per thread and closes it at a
+# request's start or end once it is older than this or broken, and the health
+# check pings a reused connection once per request before using it, so a database
+# restart costs one request nothing but a reconnect. Safe with gunicorn's gthread
+# workers (each thread reuses its own connection: at most workers x threads per
+# process against max_connections) and with Celery (its Django fixup applies the
+# same rule around each task, see CELERY_DB_REUSE_MAX). Off with DEBUG: runserver
+# starts a thread per request, which would leave a connection behind each time.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing at once when two requests overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that begins as a reader and
+    # then writes cannot wait for the write lock ("database is locked" at once),
+    # so every transaction takes it when it begins (IMMEDIATE) and waits for it
+    # up to the busy timeout; WAL lets readers go on while one request writes.
+    # Past the timeout the API answers 503 database_busy with Retry-After.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,11 +198,9 @@ if not DEBUG:
     # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # Probes, scrapes and service-to-service calls reach the pod directly over
-    # plain HTTP inside the cluster: never redirected.
-    SECURE_REDIRECT_EXEMPT = env.list(
-        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
-    )
+    # Service-to-service calls reach the pod directly over plain HTTP inside the
+    # cluster: never redirected (probes and scrapes are answered before the redirect).
+    SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^internal/"])
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -195,11 +213,23 @@ SEAMS_EVENT_DELIVERY = "broker" if CELERY_BROKER_URL else "inprocess"
 SEAMS_OUTBOX_MAX_ATTEMPTS = env.int("SEAMS_OUTBOX_MAX_ATTEMPTS", default=8)
 SEAMS_OUTBOX_RETRY_BASE_SECONDS = env.float("SEAMS_OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 SEAMS_OUTBOX_RETRY_MAX_SECONDS = env.float("SEAMS_OUTBOX_RETRY_MAX_SECONDS", default=600.0)
+# Embedded default: besides the retries it scheduled itself, a process sweeps the
+# outbox for due rows (left by a crash, or failed in another process) at most
+# this often, piggybacking on a commit.
+SEAMS_OUTBOX_SWEEP_SECONDS = env.float("SEAMS_OUTBOX_SWEEP_SECONDS", default=10.0)
 # Broker mode (see docs/events.md): the topic exchange is "<prefix>.events" and each
 # consuming service has its durable queue "<prefix>.<service>"; tests isolate
 # themselves with a prefix of their own.
 SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
 SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# A worker whose database is down hands each message back to the broker after
+# this backoff (doubling per consecutive failure, capped), instead of at once.
+SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS", default=0.5
+)
+SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS", default=30.0
+)
 # The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
 # interval as a fallback, and for the failed rows that come due.
 SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
@@ -254,12 +284,15 @@ SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
 SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
 SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
 SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
-# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
-# for the payment gateway).
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment_v2=30" (the
+# refunds wait for the payment gateway).
 SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
     "SEAMS_RPC_METHOD_READ_TIMEOUTS",
     cast={"value": float},
-    default={"PaymentsService.refund_order_payment": 30.0},
+    default={
+        "PaymentsService.refund_order_payment": 30.0,
+        "PaymentsService.refund_order_payment_v2": 30.0,
+    },
 )
 # Retries of @idempotent methods only (every other method is attempted once).
 SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
@@ -345,6 +378,9 @@ if DEBUG:
 # tokens (apikit.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a process trusts its last answer from the shared cache about a user's
+# revoked tokens: the most a deactivation can lag behind in another process.
+SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)
 # Deployments sharing one Redis keep their keys apart (django-environ does not map
 # a key_prefix in CACHE_URL to Django's KEY_PREFIX).
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
@@ -413,6 +449,10 @@ SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
 # Under gunicorn (several processes) an empty directory shared by the processes of
 # one host/pod; prometheus-client reads the same variable.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+# A worker or relay has no web server: it serves its own series on this port (0: off).
+SEAMS_METRICS_PORT = env.int("SEAMS_METRICS_PORT", default=0)
 # Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
 OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

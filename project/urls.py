@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from extraction.gateway.schema import public_schema
+from extraction.identity.forms import StaffAuthenticationForm
 from extraction.observability.views import healthz, metrics, readyz
 from project.views import api_index, health
 
@@ -32,4 +33,6 @@ urlpatterns += [
 ]
 
 admin.site.site_header = "Seams administration"
+# Staff sign in through the users contract; the form says so when it is unreachable.
+admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "Seams"

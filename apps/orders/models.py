@@ -26,8 +26,10 @@ class Product(models.Model):
         validators=[sku_format],
     )
     name = models.CharField(max_length=200)
+    # A product is never free: an order of it could never be paid (a charge of 0 is
+    # refused by the gateway) and would hold its stock until cancelled.
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     currency = models.CharField(max_length=3, default="EUR", validators=[currency_code])
     stock = models.PositiveIntegerField(default=0)
@@ -93,6 +95,16 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order {self.id} ({self.status})"
+
+    def remember_lines(self, lines: list[OrderLine]) -> None:
+        """Make ``self.lines.all()`` answer ``lines`` without a query, as ``prefetch_related`` does.
+
+        For lines read or written together with the order already.
+        """
+        cached = self.lines.all()
+        cached._result_cache = lines
+        cached._prefetch_done = True
+        self._prefetched_objects_cache = {"lines": cached}
 
 
 class OrderLine(models.Model):

@@ -137,8 +137,8 @@ def order_apply_capture(
     if order.payment_id == payment_id:
         return order  # the same capture announced again
     if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
-        order = services.order_mark_paid(
-            order_id=order.id, payment_id=payment_id, amount=amount, currency=currency
+        order = services.mark_paid_locked(
+            order, payment_id=payment_id, amount=amount, currency=currency
         )
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
         if refunded_first.exists():
@@ -185,9 +185,15 @@ def order_apply_refund(*, order_id: UUID, payment_id: UUID) -> Order | None:
 def order_apply_refund_failure(
     *, order_id: UUID, payment_id: UUID, refund_key: str, code: str
 ) -> Order | None:
-    """``RefundFailed``: back to paid if it was this order's refund request; noted anyway."""
-    order = order_refund_declined(order_id=order_id, refund_key=refund_key, code=code)
-    if order is not None and order.status != services.PAID:
+    """``RefundFailed``: the order's pending refund request → back to paid. A refusal of
+    a request this order asked with another key was answered to its caller already; a
+    refund nobody asked through the order (staff, a compensation) is noted."""
+    order = _locked(order_id)
+    if order is None:
+        return None
+    if refund_key and order.refund_key == refund_key:
+        return order_refund_declined(order_id=order.id, refund_key=refund_key, code=code)
+    if not refund_key:
         _note(order, Kind.REFUND_FAILED, payment_id=payment_id, message=code)
     return order
 

@@ -10,16 +10,45 @@ from uuid import UUID
 from django.db.models import Count, QuerySet, Sum
 
 from apps.orders.error_codes import ProductNotFound
-from apps.orders.models import Order, Product
+from apps.orders.models import Order, OrderLine, Product
 from contracts.orders import OrderNotFound, OrderStatus
 
 
-def order_get(*, order_id: UUID, customer_id: UUID | None = None) -> Order:
-    """The order; another customer's order is reported as not found."""
+def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bool = True) -> Order:
+    """The order (and its lines unless ``with_lines`` is off); another customer's is not found.
+
+    With its lines, one statement reads both (the lines joined to their order);
+    only an order without lines needs a second one.
+    """
+    if with_lines:
+        lines = OrderLine.objects.select_related("order").filter(order_id=order_id)
+        if customer_id is not None:
+            lines = lines.filter(order__customer_id=customer_id)
+        found = list(lines.order_by("id"))
+        if found:
+            order = found[0].order
+            for line in found:
+                line.order = order
+            order.remember_lines(found)
+            return order
     orders = Order.objects.filter(id=order_id)
     if customer_id is not None:
         orders = orders.filter(customer_id=customer_id)
-    order = orders.prefetch_related("lines").first()
+    order = orders.order_by().first()
+    if order is None:
+        raise OrderNotFound(details={"order_id": str(order_id)})
+    if with_lines:
+        order.remember_lines([])
+    return order
+
+
+def order_get_for_payment(*, order_id: UUID, customer_id: UUID) -> Order:
+    """The order's amount and status only (one statement, no lines): what paying needs."""
+    order = (
+        Order.objects.filter(id=order_id, customer_id=customer_id)
+        .only("id", "customer_id", "total", "currency", "status")
+        .first()
+    )
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
     return order

@@ -29,7 +29,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from apps.orders.error_codes import (
@@ -134,9 +134,11 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
     if short:
         raise OutOfStock(details={"lines": short})
 
-    for product in products:
-        product.stock -= wanted[product.sku]
-        product.save(update_fields=["stock", "updated_at"])
+    # One UPDATE for every product of the order, not one per line.
+    Product.objects.filter(pk__in=[p.pk for p in products]).update(
+        stock=Case(*(When(pk=p.pk, then=F("stock") - wanted[p.sku]) for p in products)),
+        updated_at=timezone.now(),
+    )
     order = Order.objects.create(
         customer_id=customer_id,
         status=PENDING,
@@ -166,6 +168,9 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
             ),
         )
     )
+    # Whoever renders the new order (the API answers with it) would otherwise read
+    # back the lines this transaction has just written.
+    order.remember_lines(order_lines)
     return order
 
 
@@ -204,6 +209,13 @@ def _release_stock(*orders: Order) -> None:
 def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
     """pending_payment → paid, once payments has captured exactly the order's total."""
     order = _lock(order_id, allowed={PENDING}, to=PAID)
+    return mark_paid_locked(order, payment_id=payment_id, amount=amount, currency=currency)
+
+
+def mark_paid_locked(order: Order, *, payment_id: UUID, amount: Decimal, currency: str) -> Order:
+    """The transition itself, for a caller holding the order's row lock already."""
+    if order.status != PENDING:
+        raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=PAID)
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
             details={

@@ -32,6 +32,7 @@ from contracts.services import registry
 from extraction import correlation
 from extraction.rpc import binding, identity, signing, versions
 from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call
+from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,11 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             f"provider from the same contract snapshot, or call a method both know.",
             details={"method": f"{contract}.{method}", "caller": given, "provider": expected},
         )
-        return JsonResponse(error.as_dict(), status=error.http_status)
+        return JsonResponse(
+            error.as_dict(),
+            status=error.http_status,
+            headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
+        )
     try:
         arguments = codec.decode_arguments(request.body)
     except pydantic.ValidationError as exc:
@@ -99,7 +104,11 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
                 code=exc.code,
                 correlation_id=correlation_id,
             )
-            return JsonResponse(to_jsonable(exc.as_dict(), dict[str, Any]), status=exc.http_status)
+            return JsonResponse(
+                to_jsonable(exc.as_dict(), dict[str, Any]),
+                status=exc.http_status,
+                headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
+            )
         except Exception:
             logger.exception(
                 "RPC %s.%s failed (correlation id %s)", contract, method, correlation_id

@@ -6,15 +6,18 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
+from apikit import revocation
 from apikit.authentication import StatelessJWTAuthentication
 from apikit.revocation import revoke_tokens
 from tests.factories.users import StaffUserFactory, SuperuserFactory, UserFactory, token_pair_for
@@ -29,11 +32,11 @@ def authenticate(token):
 
 @pytest.fixture(autouse=True)
 def _empty_denylist():
-    from django.core.cache import cache
-
     cache.clear()
+    revocation.forget_local()
     yield
     cache.clear()
+    revocation.forget_local()
 
 
 @pytest.mark.django_db
@@ -86,9 +89,22 @@ def test_a_replayed_older_revocation_does_not_move_the_cut_off_back():
     now = timezone.now()
     revoke_tokens(user_id=user_id, issued_until=now)
     revoke_tokens(user_id=user_id, issued_until=now - timedelta(minutes=1))
-    from apikit.revocation import revoked_until
+    assert revocation.revoked_until(user_id) == now.timestamp()
 
-    assert revoked_until(user_id) == now.timestamp()
+
+@pytest.mark.django_db
+def test_a_revocation_written_by_another_process_is_seen_within_the_local_window(settings):
+    # given: this process has just looked the user up and found nothing
+    settings.SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = 0.3
+    user = UserFactory()
+    access = token_pair_for(user).access_token
+    assert authenticate(access).id == user.id
+    # when: another process records the deactivation in the shared cache
+    cache.set(f"{revocation.KEY_PREFIX}{user.id}", timezone.now().timestamp() + 1, timeout=60)
+    # then: refused once the local answer is stale
+    time.sleep(0.35)
+    with pytest.raises(AuthenticationFailed):
+        authenticate(access)
 
 
 def test_a_process_without_the_users_app_authenticates_from_the_claims_alone():

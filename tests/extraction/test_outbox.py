@@ -6,17 +6,19 @@ run when the outermost transaction commits.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contracts import codec, publish
 from contracts.events import Event, event, subscribe, unsubscribe
+from extraction import delivery
 from extraction.delivery import apply_once, deliver_rows, local_subscriptions
 from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
 
@@ -29,6 +31,20 @@ class ProbeHappened(Event):
     version = 1
 
     label: str
+
+
+@event
+class NobodyListens(Event):
+    name = "tests.NobodyListens"
+    version = 1
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_sweep_schedule():
+    # Each test starts like a freshly started process: its first commit sweeps.
+    delivery.sweeps.reset()
+    yield
+    delivery.sweeps.reset()
 
 
 @dataclass
@@ -119,7 +135,7 @@ def test_a_failing_handler_rolls_back_its_effect_and_the_row_is_retried(probe_ha
 def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_passed(
     probe_handler,
 ):
-    # given: an event whose handler failed once, its backoff not over yet
+    # given: an event whose handler failed once, its backoff (1 to 2 s) not over yet
     with transaction.atomic():
         publish(ProbeHappened(label="once-flaky"))
     failed = OutboxEvent.objects.get()
@@ -130,9 +146,7 @@ def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_p
     # then: the failed row waits
     assert probe_handler.seen == ["once-flaky", "early"]
     # when: one commits after it
-    OutboxEvent.objects.filter(id=failed.id).update(
-        next_attempt_at=timezone.now() - timedelta(seconds=1)
-    )
+    time.sleep(max(0.0, (failed.next_attempt_at - timezone.now()).total_seconds()) + 0.05)
     with transaction.atomic():
         publish(ProbeHappened(label="late"))
     # then: the row is retried, its effect applied once, and it is published
@@ -142,20 +156,56 @@ def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_p
     assert Group.objects.count() == 3
 
 
-def test_without_a_broker_a_row_left_pending_by_a_crash_goes_out_with_the_next_commit(
-    probe_handler,
+def test_without_a_broker_a_row_left_pending_by_a_crash_goes_out_after_the_sweep_interval(
+    probe_handler, settings
 ):
-    # given: a committed row whose after-commit delivery never ran (the process died)
+    # given: a process that swept just now, and a committed row whose after-commit
+    # delivery never ran (another process died)
+    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 0.5
+    with transaction.atomic():
+        publish(ProbeHappened(label="first"))
     with transaction.atomic():
         publish(ProbeHappened(label="orphan"))
         transaction.get_connection().run_on_commit.clear()
-    assert OutboxEvent.objects.get().status == OutboxStatus.PENDING
-    # when
+    # when: a commit within the interval
     with transaction.atomic():
         publish(ProbeHappened(label="next"))
+    # then: no sweep yet
+    assert probe_handler.seen == ["first", "next"]
+    # when: one after it, even of an event nobody in process subscribes to
+    time.sleep(0.6)
+    with transaction.atomic():
+        publish(NobodyListens())
     # then
-    assert sorted(probe_handler.seen) == ["next", "orphan"]
+    assert sorted(probe_handler.seen) == ["first", "next", "orphan"]
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxStatus.PUBLISHED}
+
+
+def test_a_commit_with_nothing_due_runs_no_sweep(probe_handler):
+    # given: this process swept at its first commit
+    with transaction.atomic():
+        publish(ProbeHappened(label="first"))
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publish(ProbeHappened(label="second"))
+    # then: the publishing transaction, then one delivery transaction claiming one row
+    claims = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert len(claims) == 1
+    assert [q["sql"] for q in queries].count("BEGIN") == 2
+    assert probe_handler.seen == ["first", "second"]
+
+
+def test_an_event_nobody_subscribes_to_is_written_published_with_no_delivery_transaction():
+    # given: no sweep due
+    delivery.sweeps.take()
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publish(NobodyListens())
+    # then
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.attempts) == (OutboxStatus.PUBLISHED, 0)
+    assert row.published_at is not None
+    assert [q["sql"] for q in queries].count("BEGIN") == 1
 
 
 def test_a_handler_that_keeps_failing_is_parked(probe_handler, settings):
@@ -177,8 +227,24 @@ def test_publish_outside_a_transaction_is_refused(probe_handler):
     assert OutboxEvent.objects.count() == 0
 
 
-def test_events_of_one_transaction_are_delivered_in_publication_order(probe_handler):
+def test_events_of_one_transaction_are_delivered_together_in_publication_order(probe_handler):
     with transaction.atomic():
+        publish(ProbeHappened(label="warm-up"))  # the process's first sweep
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
         for label in ("first", "second", "third"):
             publish(ProbeHappened(label=label))
-    assert probe_handler.seen == ["first", "second", "third"]
+    assert probe_handler.seen == ["warm-up", "first", "second", "third"]
+    # one claim of the three rows, in one delivery transaction
+    assert len([q for q in queries if "FOR UPDATE" in q["sql"]]) == 1
+    assert [q["sql"] for q in queries].count("BEGIN") == 2
+
+
+def test_a_row_published_in_a_rolled_back_savepoint_is_not_delivered(probe_handler):
+    with transaction.atomic():
+        publish(ProbeHappened(label="kept"))
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            publish(ProbeHappened(label="undone"))
+            _ = 1 / 0
+        publish(ProbeHappened(label="also kept"))
+    assert probe_handler.seen == ["kept", "also kept"]
+    assert OutboxEvent.objects.count() == 2

@@ -9,11 +9,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apikit.serializers import OutputModelSerializer
 from apps.orders.models import Order, OrderLine, Product, sku_format
 from apps.orders.services import MAX_LINES, MAX_QUANTITY
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(OutputModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "sku", "name", "price", "currency", "stock", "active", "updated_at"]
@@ -56,7 +57,7 @@ class ProductRestockSerializer(serializers.Serializer):
         return value
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(OutputModelSerializer):
     line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -75,7 +76,7 @@ class PaymentFailureSerializer(serializers.Serializer):
         ref_name = "OrdersPaymentFailure"
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(OutputModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     last_payment_failure = serializers.SerializerMethodField()
 

@@ -23,6 +23,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Permission  # noqa: E402
+from django.core.management import get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.migrations.recorder import MigrationRecorder  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -68,6 +69,9 @@ def main() -> None:
     signed_in = admin.post(
         "/admin/login/", {"username": STAFF_EMAIL, "password": STAFF_PASSWORD, "next": "/admin/"}
     )
+    from project.celery import app as celery_app
+
+    celery_app.loader.import_default_modules()
     report = {
         "auth_user_model": settings.AUTH_USER_MODEL,
         "migrated_apps": sorted(
@@ -78,8 +82,12 @@ def main() -> None:
             set(Permission.objects.values_list("content_type__app_label", flat=True))
             & set(settings.ALL_SERVICES)
         ),
+        "commands": sorted(get_commands()),
+        "tasks": sorted(name for name in celery_app.tasks if not name.startswith("celery.")),
         "api": api,
         "admin_login": signed_in.status_code,
+        "admin_login_says_unavailable": "users service does not answer"
+        in signed_in.content.decode(),
         "admin_index": admin.get("/admin/").status_code,
     }
     sys.stdout.write(json.dumps(report) + "\n")
