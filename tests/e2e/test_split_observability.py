@@ -52,13 +52,6 @@ def collector():
     receiver.close()
 
 
-def gunicorn(port: int) -> list[str]:
-    return [
-        "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "project.wsgi:application",
-    ]  # fmt: skip
-
-
 def wait_for_web(processes, process, base: str) -> None:
     def up() -> bool:
         assert process.poll() is None, processes.log_of(process)
@@ -97,17 +90,12 @@ def test_one_payment_is_one_correlation_id_and_one_trace_across_services(
         timeout=180, check=False,
     )  # fmt: skip
     assert migrated.returncode == 0, migrated.stderr
-    # given: both services, the monolith's worker on the orders queue, payments' relay
-    monolith_web = processes.start("monolith-web", gunicorn(monolith_port), **as_monolith)
-    payments_web = processes.start("payments-web", gunicorn(payments_port), **as_payments)
-    worker = processes.start(
-        "monolith-worker",
-        ["-m", "celery", "-A", "project", "worker", "-Q", f"{processes.prefix}.orders",
-         "-P", "threads", "-c", "2", "-n", f"{processes.prefix}-split@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-        **as_monolith,
-    )  # fmt: skip
-    processes.start("payments-relay", ["manage.py", "outbox", "relay"], **as_payments)
+    # given: both services (the Procfile's web), the monolith's worker, payments' relay
+    one = {"WEB_CONCURRENCY": "1"}
+    monolith_web = processes.start("web", PORT=str(monolith_port), **one, **as_monolith)
+    payments_web = processes.start("web", PORT=str(payments_port), **one, **as_payments)
+    worker = processes.start("worker", CELERY_WORKER_CONCURRENCY="2", **as_monolith)
+    processes.start("relay", **as_payments)
     wait_for_web(processes, monolith_web, monolith)
     wait_for_web(processes, payments_web, payments)
     wait_until(
