@@ -251,6 +251,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Messages each pool slot holds ahead: handlers mostly wait on the database, and on
 # two cores a prefetch of one left the worker the bottleneck (docs/events.md).
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
+# Threads of the worker's pool (the process files start it with -P threads).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
