@@ -15,7 +15,13 @@ TEST_ONLY = {"DEBUG", "SECURE_SSL_REDIRECT", "SECRET_KEY", "ALLOWED_HOSTS"}
 
 def test_production_settings_pass_check_deploy():
     env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
-    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="shop.example.com")
+    # Production shares one cache between its processes (the manifests set Redis);
+    # the default per-process cache is itself a deployment warning (seams.W020).
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="shop.example.com",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
