@@ -251,6 +251,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Messages each pool slot holds ahead: handlers mostly wait on the database, and on
 # two cores a prefetch of one left the worker the bottleneck (docs/events.md).
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
+# Threads of the worker's pool (the process files start it with -P threads).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -362,7 +364,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictDjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
@@ -445,6 +447,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "project.openapi.add_error_responses",
+        "project.openapi.tighten_strings",
     ],
 }
 

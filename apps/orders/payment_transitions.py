@@ -161,7 +161,7 @@ def order_apply_capture(
     if order.payment_id == payment_id:
         return order  # the same capture announced again
     if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
-        order = services.mark_paid_locked(
+        order = services.order_mark_locked_paid(
             order, payment_id=payment_id, amount=amount, currency=currency
         )
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
