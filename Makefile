@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_WORKERS ?= 2
+EXTRACT ?= payments
+# FRESH=1: drop the local databases first.
+FRESH ?=
 
-.PHONY: install run test lint fmt check schema clean
+.PHONY: install run broker split test lint fmt check schema clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,18 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The monolith in broker mode on loopback (PostgreSQL database seams_local, RabbitMQ):
+# creates, migrates and seeds the database, then honcho runs deploy/processes/Procfile
+# (web on PORT, relay, worker, beat).
+broker: $(STAMP)
+	$(BIN)/python -m extraction.launch.local --extract none --port $(PORT) $(if $(FRESH),--fresh)
+
+# Split on loopback: the monolith without $(EXTRACT) (public URL, port PORT) and
+# $(EXTRACT) as its own service (PORT+1), each with its own database, relay and worker
+# (deploy/processes/Procfile.split). EXTRACT=users|orders|payments.
+split: $(STAMP)
+	$(BIN)/python -m extraction.launch.local --extract $(EXTRACT) --port $(PORT) $(if $(FRESH),--fresh)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports importlinter.ini

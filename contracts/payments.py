@@ -85,6 +85,7 @@ class PaymentsService(Service):
         is a new refund attempt). Use ``refund_order_payment_v2``."""
         raise NotImplementedError
 
+    @idempotent  # one refund per idempotency_key, however often it is asked
     def refund_order_payment_v2(
         self, *, order_id: UUID, reason: str, idempotency_key: str
     ) -> OrderRefundDTO:

@@ -65,6 +65,7 @@ class UsersService(Service):
         """The users among ``user_ids`` that exist, in the order asked for."""
         raise NotImplementedError
 
+    @idempotent
     def authenticate_staff(self, *, email: str, password: str) -> StaffIdentityDTO:
         """The active staff account with these credentials (an admin sign-in in any service).
 
@@ -73,6 +74,7 @@ class UsersService(Service):
         """
         raise NotImplementedError
 
+    @idempotent
     def get_staff_identity(self, *, user_id: UUID) -> StaffIdentityDTO:
         """The current identity of an active staff account (refreshes a signed-in session).
 

@@ -1,15 +1,19 @@
-"""Admin screens for the outbox, the inbox and the consumers' failed deliveries."""
+"""Admin screens for the outbox, the inbox, the consumers' failed deliveries and operations."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from extraction.models import (
     DeliveryFailure,
     DeliveryStatus,
     InboxEntry,
+    Operations,
     OutboxEvent,
 )
 from extraction.services import RESUBMITTABLE, delivery_resubmit, outbox_resubmit
@@ -85,3 +89,43 @@ class InboxEntryAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "event_name", "handler", "processed_at")
     list_filter = ("event_name", "handler")
     search_fields = ("event_id", "handler")
+
+
+@admin.register(Operations)
+class OperationsAdmin(admin.ModelAdmin):
+    """The operator's page of the seams (no table behind it): see extraction.observability."""
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("extraction.view_operations")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, object] | None = None
+    ) -> TemplateResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from extraction.observability.diagram import diagram_svg
+        from extraction.observability.operations import overview
+
+        data = overview()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Operations: the seams",
+            "opts": self.model._meta,
+            "overview": data,
+            "diagram": diagram_svg(data.edges),
+            "outbox_parked_url": reverse("admin:extraction_outboxevent_changelist")
+            + "?status__exact=parked",
+            "deliveries_parked_url": reverse("admin:extraction_deliveryfailure_changelist")
+            + "?status__exact=parked",
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/extraction/operations.html", context)

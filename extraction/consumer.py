@@ -10,15 +10,22 @@ queue only, after an exponential backoff with jitter. After
 ``SEAMS_OUTBOX_MAX_ATTEMPTS`` attempts the delivery is parked: nothing retries it
 until someone resubmits it (admin, ``manage.py outbox resubmit --deliveries``).
 The other messages keep flowing meanwhile.
+
+A message that is no envelope at all (not an object, a missing or malformed
+``event_id``, ``name``, ``version`` or ``payload``; or not even a task message,
+see ``record_rejected_message``) is parked at once as a failure of the
+``(envelope)`` handler, so it shows in the admin and ``outbox status`` instead of
+being acknowledged silently.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +41,9 @@ from extraction.routing import QUEUE_HEADER, service_of_queue
 logger = logging.getLogger(__name__)
 
 DECODE_HANDLER = "(decode)"  # the "handler" of a message that cannot even be decoded
+ENVELOPE_HANDLER = "(envelope)"  # the "handler" of a message that is no envelope at all
+INVALID_EVENT_NAME = "(invalid envelope)"
+ENVELOPE_FIELDS = {"event_id": str, "name": str, "version": int, "payload": dict}
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,69 @@ def copy_service(request: Any) -> str | None:
     return service if service in settings.SEAMS_SERVICES else None
 
 
-def handle(envelope: dict[str, Any], *, service: str | None, redelivered: bool) -> list[Retry]:
+def envelope_problem(envelope: Any) -> str | None:
+    """Why ``envelope`` is not an event envelope, or None when it is one."""
+    if not isinstance(envelope, dict):
+        return f"the message is not an event envelope (a JSON object): {type(envelope).__name__}"
+    for field, kind in ENVELOPE_FIELDS.items():
+        value = envelope.get(field)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"the envelope's {field!r} is missing or not a {kind.__name__}"
+    try:
+        UUID(envelope["event_id"])
+    except ValueError:
+        return "the envelope's 'event_id' is not a UUID"
+    return None
+
+
+def _as_json(body: Any) -> Any:
+    """``body`` as stored JSON: itself when it is JSON already, else its text."""
+    if isinstance(body, bytes | bytearray | memoryview):
+        text = bytes(body).decode("utf-8", errors="replace")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return {"raw": text[:4000]}
+    try:
+        json.dumps(body)
+    except (TypeError, ValueError):
+        return {"raw": repr(body)[:4000]}
+    return body
+
+
+def record_invalid_message(body: Any, *, service: str | None, reason: str) -> DeliveryFailure:
+    """Park a message that carries no valid envelope, once per distinct message.
+
+    Its id is the envelope's own ``event_id`` when that is a UUID, else one derived
+    from the content, so a redelivered copy counts as another attempt of one row.
+    """
+    stored = _as_json(body)
+    claimed = stored.get("event_id") if isinstance(stored, dict) else None
+    try:
+        event_id = UUID(str(claimed))
+    except ValueError:
+        event_id = uuid5(NAMESPACE_URL, json.dumps(stored, sort_keys=True, default=str))
+    logger.error("invalid message on the %s queue parked: %s", service or "?", reason)
+    return record_failure(
+        event_id=event_id,
+        envelope=stored,
+        handler=ENVELOPE_HANDLER,
+        service=service or "",
+        error=reason,
+        park=True,
+    )
+
+
+def handle(envelope: Any, *, service: str | None, redelivered: bool) -> list[Retry]:
     """Apply ``envelope`` with ``service``'s handlers (all local ones if None).
 
     Returns the retries to schedule, one per service that has a failing handler.
     """
-    event_id = UUID(str(envelope["event_id"]))
+    problem = envelope_problem(envelope)
+    if problem is not None:
+        record_invalid_message(envelope, service=service, reason=problem)
+        return []
+    event_id = UUID(envelope["event_id"])
     try:
         event_type = Event.lookup(envelope["name"], int(envelope["version"]))
         event = codec.from_jsonable(event_type, envelope["payload"])
@@ -121,7 +188,7 @@ def _run(
 def record_failure(
     *,
     event_id: UUID,
-    envelope: dict[str, Any],
+    envelope: Any,
     handler: str,
     service: str,
     error: str,
@@ -132,7 +199,11 @@ def record_failure(
         event_id=event_id,
         handler=handler,
         defaults={
-            "event_name": str(envelope.get("name", ""))[:200],
+            "event_name": (
+                str(envelope.get("name") or INVALID_EVENT_NAME)
+                if isinstance(envelope, dict)
+                else INVALID_EVENT_NAME
+            )[:200],
             "service": service,
             "envelope": envelope,
             "first_failed_at": now,

@@ -26,6 +26,7 @@ from kombu import Exchange, Queue, binding
 from kombu.message import Message
 
 from contracts.events import subscriptions
+from contracts.subscriptions import MANIFEST, consumed_event_names
 
 CONSUME_TASK = "seams.events.consume"
 # Header stamped on each message as it is consumed, naming the queue it came
@@ -51,8 +52,30 @@ def service_of_queue(name: str) -> str | None:
     return service if head == prefix() and service else None
 
 
+def task_queue_name(service: str) -> str:
+    """The queue of ``service``'s own Celery tasks (not events): ``<prefix>.<service>.tasks``."""
+    return f"{prefix()}.{service}.tasks"
+
+
+def tasks_exchange() -> Exchange:
+    return Exchange(f"{prefix()}.tasks", type="direct", durable=True, auto_delete=False)
+
+
 def subscribed_event_names(service: str) -> list[str]:
-    return sorted({s.event_type.name for s in subscriptions() if s.service == service})
+    """The events ``service`` consumes: the manifest, plus handlers subscribed at run time.
+
+    The manifest holds every app's subscriptions whether or not the app runs in
+    this process; the handlers loaded here add test and benchmark probes
+    (``SEAMS_EXTRA_HANDLER_MODULES``), which the manifest does not list.
+    """
+    local = {s.event_type.name for s in subscriptions() if s.service == service}
+    return sorted(consumed_event_names(service) | local)
+
+
+def consuming_services() -> list[str]:
+    """Every service that consumes at least one event, installed here or not."""
+    services = set(MANIFEST) | {s.service for s in subscriptions()}
+    return sorted(s for s in services if subscribed_event_names(s))
 
 
 class ServiceQueue(Queue):
@@ -89,12 +112,25 @@ def service_queue(service: str) -> ServiceQueue | None:
     if not names:
         return None
     ex = exchange()
-    return ServiceQueue(
+    queue = ServiceQueue(
         queue_name(service),
         bindings=[binding(ex, routing_key=name) for name in names],
         durable=True,
         auto_delete=False,
     )
+    # kombu drops the exchange of a queue with bindings, and Celery then gives
+    # it its default exchange and routing key: a task sent to the default queue
+    # would land in every event queue too. An explicit exchange (the events
+    # exchange, with a key the bindings already hold) keeps Celery's hands off.
+    queue.exchange = ex
+    queue.routing_key = names[0]
+    return queue
+
+
+def task_queue(service: str) -> Queue:
+    """The queue of ``service``'s Celery tasks, bound to the tasks exchange by its name."""
+    name = task_queue_name(service)
+    return Queue(name, tasks_exchange(), routing_key=name, durable=True, auto_delete=False)
 
 
 def local_queues(services: Iterable[str] | None = None) -> list[ServiceQueue]:
@@ -104,14 +140,16 @@ def local_queues(services: Iterable[str] | None = None) -> list[ServiceQueue]:
 
 
 def declare_topology(channel: Any, services: Iterable[str] | None = None) -> None:
-    """Declare the exchange and the local services' queues with their bindings.
+    """Declare the exchange and the queues of ``services`` (default: every consumer).
 
     Declaring is idempotent. Publishing to a topic exchange drops what no queue is
-    bound to, so each consumer declares its queue when it starts and the relay
-    declares the queues it knows of before its first publish.
+    bound to, so the relay declares the queue of every consuming service in the
+    manifest — installed in this process or not, started yet or not — before its
+    first publish; a service that starts later finds its events waiting.
     """
     exchange()(channel).declare()
-    for queue in local_queues(services):
+    chosen = consuming_services() if services is None else services
+    for queue in local_queues(chosen):
         queue(channel).declare()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -29,6 +30,15 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
 
 
+# SQLite (the embedded default) serialises writers; a request that waited the whole
+# busy timeout for the write lock is told to come back, not shown a 500.
+DATABASE_BUSY_RETRY_AFTER_SECONDS = 2
+
+
+def _database_busy(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceUnavailable):
         # A provider this request needs is down (or its breaker is open): say when to retry.
@@ -39,6 +49,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, ContractError):
         return Response(exc.as_dict(), status=exc.http_status)
+    if _database_busy(exc):
+        return Response(
+            error_body("database_busy", "The database is busy; retry in a moment."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -12,7 +12,10 @@ class ProjectConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from project import token_revocation
+        from project import (
+            checks,  # noqa: F401 - registers the deployment checks
+            token_revocation,
+        )
         from project.permission_catalog import create_absent_app_permissions
 
         token_revocation.subscribe_services(settings.SEAMS_SERVICES)

@@ -1,14 +1,26 @@
 """The Celery application of every Seams process (configured from Django settings).
 
-A worker also consumes the event queues of the services in this process
-(``SEAMS_SERVICES``), ``<prefix>.<service>``, each bound to the events that
-service subscribes to (see extraction.routing). They are added when the worker
-starts, once Django has loaded every app and so every subscription.
+A plain ``celery -A project worker`` consumes exactly the queues of the services
+in this process (``SEAMS_SERVICES``), configured here, at import time, as
+``task_queues`` — Celery 5 consumes only the queues it knows when the worker
+starts (a queue added to ``app.amqp.queues`` later is ignored unless ``-Q`` names
+it):
+
+- ``<prefix>.<service>``: the service's event queue, bound to the events the
+  subscription manifest (``contracts.subscriptions``) says it consumes;
+- ``<prefix>.<service>.tasks``: the service's own Celery tasks. A task named
+  ``<service>.<…>`` is routed there whichever process sends it; the event
+  machinery's per-process tasks (purge, redrive, sent by this process's beat) go
+  to the task queue of the process's first service. There is no shared
+  ``celery`` queue, so no process ever runs another service's work.
 """
 
 import os
 
 from celery import Celery, signals
+from django.conf import settings
+
+from extraction.routing import local_queues, service_queue, task_queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
@@ -17,11 +29,48 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@signals.celeryd_init.connect
-def add_event_queues(**kwargs: object) -> None:
-    from extraction.routing import local_queues
+def route_task(name: str, args: object, kwargs: object, options: object, **rest: object) -> dict:
+    """``<service>.<task>`` goes to that service's task queue; anything else to the default."""
+    service, _, _ = name.partition(".")
+    if service in settings.ALL_SERVICES:
+        queue = task_queue(service)
+        return {"queue": queue.name, "exchange": queue.exchange, "routing_key": queue.routing_key}
+    return {}
 
-    for queue in local_queues():
-        # Set directly: Queues.add() would also bind the queue to Celery's default
-        # exchange; an event queue is bound to the events exchange only.
-        app.amqp.queues[queue.name] = queue
+
+_home = task_queue(settings.SEAMS_SERVICES[0])
+app.conf.task_queues = [
+    *local_queues(),
+    *(task_queue(service) for service in settings.SEAMS_SERVICES),
+]
+app.conf.task_default_queue = _home.name
+app.conf.task_default_exchange = _home.exchange.name
+app.conf.task_default_exchange_type = "direct"
+app.conf.task_default_routing_key = _home.routing_key
+app.conf.task_routes = (route_task,)
+# Remote control (celery inspect) per namespace: workers of another prefix — a
+# test's, another deployment's on the same vhost — never share a node's mailbox.
+app.conf.control_exchange = f"{settings.SEAMS_EVENTS_PREFIX}.control"
+
+
+@signals.celeryd_init.connect
+def bind_loaded_handlers(**kwargs: object) -> None:
+    """Add what the handlers loaded at start-up subscribe beyond the manifest (probes).
+
+    Runs before the worker selects its queues (Django is set up by then). The
+    manifest's bindings are in place already; this only widens them. A worker
+    whose start-up checks fail (no broker in a split deployment) exits here.
+    """
+    from extraction.checks import startup_refusal
+
+    if refusal := startup_refusal("worker"):
+        raise SystemExit(refusal)  # an exception would only be logged by the signal
+    queues = app.amqp.queues
+    for service in settings.SEAMS_SERVICES:
+        queue = service_queue(service)
+        if queue is None:
+            continue
+        if queue.name in queues:
+            queues[queue.name].bindings = queue.bindings
+        else:
+            queues.select_add(queue)

@@ -93,8 +93,12 @@ MIDDLEWARE = [
     # First: every later line of the request logs with its correlation id.
     "extraction.observability.middleware.CorrelationMiddleware",
     "extraction.observability.middleware.RequestMetricsMiddleware",
+    # Before the Host check and the HTTPS redirect: probes and scrapes come by pod IP.
+    "extraction.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Forwards the public routes of the apps that run elsewhere (docs/split.md).
+    "extraction.gateway.middleware.GatewayMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,10 +139,19 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 # starts a thread per request, which would leave a connection behind each time.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing at once when two requests overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that begins as a reader and
+    # then writes cannot wait for the write lock ("database is locked" at once),
+    # so every transaction takes it when it begins (IMMEDIATE) and waits for it
+    # up to the busy timeout; WAL lets readers go on while one request writes.
+    # Past the timeout the API answers 503 database_busy with Retry-After.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,11 +198,9 @@ if not DEBUG:
     # deploy/): trust that header, redirect plain HTTP, and send HSTS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # Probes, scrapes and service-to-service calls reach the pod directly over
-    # plain HTTP inside the cluster: never redirected.
-    SECURE_REDIRECT_EXEMPT = env.list(
-        "SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
-    )
+    # Service-to-service calls reach the pod directly over plain HTTP inside the
+    # cluster: never redirected (probes and scrapes are answered before the redirect).
+    SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^internal/"])
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -211,6 +222,14 @@ SEAMS_OUTBOX_SWEEP_SECONDS = env.float("SEAMS_OUTBOX_SWEEP_SECONDS", default=10.
 # themselves with a prefix of their own.
 SEAMS_EVENTS_PREFIX = env.str("SEAMS_EVENTS_PREFIX", default="seams")
 SEAMS_RELAY_BATCH_SIZE = env.int("SEAMS_RELAY_BATCH_SIZE", default=500)
+# A worker whose database is down hands each message back to the broker after
+# this backoff (doubling per consecutive failure, capped), instead of at once.
+SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS", default=0.5
+)
+SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS = env.float(
+    "SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS", default=30.0
+)
 # The relay wakes on NOTIFY (PostgreSQL) right after a commit; it polls at this
 # interval as a fallback, and for the failed rows that come due.
 SEAMS_RELAY_POLL_SECONDS = env.float("SEAMS_RELAY_POLL_SECONDS", default=1.0)
@@ -229,7 +248,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages each pool slot holds ahead: handlers mostly wait on the database, and on
+# two cores a prefetch of one left the worker the bottleneck (docs/events.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
+# Threads of the worker's pool (the process files start it with -P threads).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -243,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 if "payments" in SEAMS_SERVICES:
     CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
+if "orders" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["orders-retry-refund-requests"] = {
+        "task": "orders.retry_refund_requests",
+        "schedule": 60.0,
+    }
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -263,12 +291,15 @@ SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
 SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
 SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)
 SEAMS_RPC_READ_TIMEOUT_SECONDS = env.float("SEAMS_RPC_READ_TIMEOUT_SECONDS", default=5.0)
-# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment=30" (it waits
-# for the payment gateway).
+# Per-method read timeouts, e.g. "PaymentsService.refund_order_payment_v2=30" (the
+# refunds wait for the payment gateway).
 SEAMS_RPC_METHOD_READ_TIMEOUTS: dict[str, float] = env.dict(
     "SEAMS_RPC_METHOD_READ_TIMEOUTS",
     cast={"value": float},
-    default={"PaymentsService.refund_order_payment": 30.0},
+    default={
+        "PaymentsService.refund_order_payment": 30.0,
+        "PaymentsService.refund_order_payment_v2": 30.0,
+    },
 )
 # Retries of @idempotent methods only (every other method is attempted once).
 SEAMS_RPC_RETRIES = env.int("SEAMS_RPC_RETRIES", default=2)
@@ -315,6 +346,9 @@ PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", def
 PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
 PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
 PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
+# The beat task orders.retry_refund_requests asks payments again (same key) for the
+# refund of an order left refund_requested longer than this (the call was lost).
+ORDERS_REFUND_RETRY_AFTER_SECONDS = env.int("ORDERS_REFUND_RETRY_AFTER_SECONDS", default=300)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -330,7 +364,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictDjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
@@ -357,6 +391,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long a process trusts its last answer from the shared cache about a user's
 # revoked tokens: the most a deactivation can lag behind in another process.
 SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)
+# Deployments sharing one Redis keep their keys apart (django-environ does not map
+# a key_prefix in CACHE_URL to Django's KEY_PREFIX).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # JWTs are issued by the users app and verified by every service on its own, from
 # the claims alone, with the shared signing key: set JWT_SIGNING_KEY to the same
@@ -375,6 +412,25 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
 }
 
+# --- Gateway: one public base URL (strangler fig, docs/split.md) ----------------------
+# The public URL prefixes of each app's API: a process forwards those of the apps
+# that run elsewhere to SEAMS_SERVICE_URLS (a test holds this equal to the urlconfs).
+SEAMS_PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
+    "users": ("/api/v1/auth", "/api/v1/users"),
+    "orders": ("/api/v1/products", "/api/v1/orders"),
+    "payments": ("/api/v1/payments",),
+}
+SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+# Longer than any public request may take (a payment waits up to
+# PAYMENTS_IDEMPOTENCY_WAIT_SECONDS for a concurrent duplicate).
+SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = env.float("SEAMS_GATEWAY_READ_TIMEOUT_SECONDS", default=30.0)
+SEAMS_GATEWAY_RETRY_AFTER_SECONDS = env.int("SEAMS_GATEWAY_RETRY_AFTER_SECONDS", default=5)
+SEAMS_GATEWAY_POOL_SIZE = env.int("SEAMS_GATEWAY_POOL_SIZE", default=20)
+# What /api/schema/ serves when some apps run elsewhere (every public route).
+SEAMS_PUBLIC_SCHEMA_FILE = BASE_DIR / "schema" / "openapi.yaml"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seams shop API",
     "DESCRIPTION": "Users, orders and payments of the Seams modular monolith.",
@@ -391,6 +447,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "project.openapi.add_error_responses",
+        "project.openapi.tighten_strings",
     ],
 }
 
@@ -403,6 +460,10 @@ SEAMS_METRICS_TOKEN = env.str("SEAMS_METRICS_TOKEN", default="")
 # Under gunicorn (several processes) an empty directory shared by the processes of
 # one host/pod; prometheus-client reads the same variable.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+# A worker or relay has no web server: it serves its own series on this port (0: off).
+SEAMS_METRICS_PORT = env.int("SEAMS_METRICS_PORT", default=0)
 # Tracing is off (no provider, no cost) unless an OTLP endpoint is set.
 OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="seams-" + "-".join(SEAMS_SERVICES))

@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_check(**env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def run_check(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CACHE_URL"}}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
@@ -45,6 +45,18 @@ def test_unknown_service_names_are_refused():
     result = run_check(SECRET_KEY="x" * 50, SEAMS_SERVICES="users,shipping")
     assert result.returncode == 1
     assert "unknown: shipping" in result.stderr
+
+
+def test_the_deploy_check_warns_when_throttles_would_count_per_process():
+    # given: production settings with the default, per-process cache
+    result = run_check("--deploy", SECRET_KEY="x" * 50)
+    # then
+    assert "seams.W020" in result.stderr + result.stdout
+
+
+def test_a_shared_cache_satisfies_the_deploy_check():
+    result = run_check("--deploy", SECRET_KEY="x" * 50, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert "seams.W020" not in result.stderr + result.stdout
 
 
 def database_settings(**env: str) -> dict[str, object]:

@@ -26,8 +26,10 @@ class Product(models.Model):
         validators=[sku_format],
     )
     name = models.CharField(max_length=200)
+    # A product is never free: an order of it could never be paid (a charge of 0 is
+    # refused by the gateway) and would hold its stock until cancelled.
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     currency = models.CharField(max_length=3, default="EUR", validators=[currency_code])
     stock = models.PositiveIntegerField(default=0)

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.orders import selectors, services
 from apps.orders.error_codes import IllegalTransition
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
+from contracts.errors import ContractError
 from contracts.orders import CaptureRejected
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 
@@ -76,6 +79,27 @@ def order_request_cancellation(
         order_refund_declined(order_id=order.id, refund_key=order.refund_key, code=exc.code)
         raise
     return selectors.order_get(order_id=order.id)
+
+
+def order_retry_refund_requests(*, older_than: timedelta, limit: int = 500) -> dict[str, int]:
+    """Ask payments again, with the same key, for the refunds of orders left
+    ``refund_requested`` longer than ``older_than`` (the call failed in transit, or
+    its answer is still unknown). Payments never refunds twice for one key."""
+    counts: dict[str, int] = {}
+    cutoff = timezone.now() - older_than
+    stuck = Order.objects.filter(status=REFUND_REQUESTED, updated_at__lt=cutoff).order_by(
+        "updated_at"
+    )
+    for order_id in list(stuck.values_list("id", flat=True)[:limit]):
+        try:
+            order = order_request_cancellation(order_id=order_id, reason="refund asked again")
+        except ContractError as exc:
+            logger.warning("refund of order %s asked again: %s", order_id, exc.code)
+            outcome = exc.code
+        else:
+            outcome = order.status
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 @transaction.atomic
@@ -185,9 +209,15 @@ def order_apply_refund(*, order_id: UUID, payment_id: UUID) -> Order | None:
 def order_apply_refund_failure(
     *, order_id: UUID, payment_id: UUID, refund_key: str, code: str
 ) -> Order | None:
-    """``RefundFailed``: back to paid if it was this order's refund request; noted anyway."""
-    order = order_refund_declined(order_id=order_id, refund_key=refund_key, code=code)
-    if order is not None and order.status != services.PAID:
+    """``RefundFailed``: the order's pending refund request → back to paid. A refusal of
+    a request this order asked with another key was answered to its caller already; a
+    refund nobody asked through the order (staff, a compensation) is noted."""
+    order = _locked(order_id)
+    if order is None:
+        return None
+    if refund_key and order.refund_key == refund_key:
+        return order_refund_declined(order_id=order.id, refund_key=refund_key, code=code)
+    if not refund_key:
         _note(order, Kind.REFUND_FAILED, payment_id=payment_id, message=code)
     return order
 

@@ -42,6 +42,18 @@ def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bo
     return order
 
 
+def order_get_for_payment(*, order_id: UUID, customer_id: UUID) -> Order:
+    """The order's amount and status only (one statement, no lines): what paying needs."""
+    order = (
+        Order.objects.filter(id=order_id, customer_id=customer_id)
+        .only("id", "customer_id", "total", "currency", "status")
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound(details={"order_id": str(order_id)})
+    return order
+
+
 def order_list(*, customer_id: UUID | None = None) -> QuerySet[Order]:
     """Orders, newest first: a customer's own (``customer_id``) or every order (staff)."""
     orders = Order.objects.prefetch_related("lines").order_by("-created_at", "-id")

@@ -3,8 +3,9 @@
 This is not Django's ``AUTH_USER_MODEL``: every process, this one included, signs
 staff in to its admin as a local shadow (``identity.StaffUser``) filled through
 ``UsersService.authenticate_staff`` (see docs/identity.md). The account keeps the
-credentials and the staff grants (superuser flag, permissions, groups) and answers
-permission questions itself, from its own rows.
+credentials and the staff grants (superuser flag, permissions, groups);
+``get_all_permissions`` still answers from them (Django's ModelBackend reads the
+object's own ``user_permissions`` and ``groups``).
 """
 
 from __future__ import annotations
@@ -93,51 +94,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
-
-    # Django's own permission methods ask the authentication backends, which read
-    # AUTH_USER_MODEL's relations; the account answers from its own grants instead.
-    def permission_labels(self) -> frozenset[str]:
-        """``"<app_label>.<codename>"`` of every permission granted, directly or by group."""
-        cached: frozenset[str] | None = getattr(self, "_permission_labels", None)
-        if cached is None:
-            rows = (
-                Permission.objects.filter(models.Q(account=self) | models.Q(group__account=self))
-                .values_list("content_type__app_label", "codename")
-                .distinct()
-            )
-            cached = frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
-            self._permission_labels = cached
-        return cached
-
-    def get_all_permissions(self, obj: Any = None) -> set[str]:
-        if not self.is_active or obj is not None:
-            return set()
-        if self.is_superuser:
-            return {
-                f"{app_label}.{codename}"
-                for app_label, codename in Permission.objects.values_list(
-                    "content_type__app_label", "codename"
-                )
-            }
-        return set(self.permission_labels())
-
-    def get_user_permissions(self, obj: Any = None) -> set[str]:
-        return self.get_all_permissions(obj)
-
-    def get_group_permissions(self, obj: Any = None) -> set[str]:
-        return self.get_all_permissions(obj)
-
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
-        if not self.is_active or obj is not None:
-            return False
-        return self.is_superuser or perm in self.permission_labels()
-
-    def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
-        return all(self.has_perm(perm, obj) for perm in perm_list)
-
-    def has_module_perms(self, app_label: str) -> bool:
-        if not self.is_active:
-            return False
-        return self.is_superuser or any(
-            label.startswith(f"{app_label}.") for label in self.permission_labels()
-        )

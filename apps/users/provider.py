@@ -30,7 +30,7 @@ def to_staff_identity(user: User) -> StaffIdentityDTO:
         is_active=user.is_active,
         is_staff=user.is_staff,
         is_superuser=user.is_superuser,
-        permissions=tuple(sorted(user.permission_labels())),
+        permissions=tuple(sorted(user.get_all_permissions())),
     )
 
 

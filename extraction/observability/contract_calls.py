@@ -1,45 +1,47 @@
 """Every contract call, timed, traced and counted, whatever transport serves it.
 
-``install()`` (at startup) makes the contract registry hand out each
-implementation wrapped in a subclass of its contract — so ``get(UsersService)``
-is still a ``UsersService`` — whose methods record, per call:
+Two hooks, installed at startup (``install``):
 
-- ``seams_contract_call_duration_seconds{contract,method,transport,outcome}``;
-- an OpenTelemetry span ``<Contract>.<method>`` with ``seams.contract``,
-  ``seams.method`` and ``seams.transport`` (the RPC client's own HTTP span, and
-  the propagated trace context, nest under it).
-
-The transport is the implementation's ``transport`` attribute: ``"http"`` for the
-RPC remote adapter, ``"codec"`` for the in-process codec round trip, ``"direct"``
-(the default) for the owning app's provider.
+- the contract registry hands out each implementation wrapped in a subclass of
+  its contract (``get(UsersService)`` is still a ``UsersService``) whose methods
+  open an OpenTelemetry span ``<Contract>.<method>`` with ``seams.contract`` and
+  ``seams.method``; the RPC client's HTTP span, and the trace context it sends,
+  nest under it;
+- ``extraction.rpc.observers.call_finished`` (sent once per call by the local
+  adapter, the RPC client and the RPC server) gives the transport and outcome:
+  ``seams_contract_call_duration_seconds{contract,method,transport,outcome}``,
+  the operator's page's recent calls, and ``seams.transport``/``seams.outcome`` on
+  the current span. Transports: ``direct`` (the owning app's provider), ``codec``
+  (in process through the wire codec), ``http`` (this process called a remote
+  provider), ``served`` (this process answered a remote caller).
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
 
-from contracts.errors import ContractError
 from contracts.services import Service, contract_methods, registry
 from extraction.observability.metrics import record_contract_call
+from extraction.observability.recent_calls import CallKey, recent_calls
+from extraction.rpc.observers import CallRecord, call_finished
 
 tracer = trace.get_tracer("seams.contracts")
 
-DIRECT = "direct"
+# The observers' name of the in-process call without the codec.
+TRANSPORTS = {"local": "direct"}
 
 
 class Instrumented:
     """Marker base of the wrapped implementations."""
 
     _seams_inner: Service
-    _seams_transport: str
 
     def __getattr__(self, name: str) -> Any:
-        # Anything that is not a contract method (a provider's own attribute).
+        # Anything that is not a contract method (an adapter's own attribute).
         if name.startswith("_seams"):
             raise AttributeError(name)
         return getattr(self._seams_inner, name)
@@ -49,40 +51,16 @@ _classes: dict[type[Service], type[Service]] = {}
 
 
 def _method(contract: type[Service], name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    contract_name = contract.__name__
-    span_name = f"{contract_name}.{name}"
+    span_name = f"{contract.__name__}.{name}"
+    attributes = {"seams.contract": contract.__name__, "seams.method": name}
 
     # The contract's own signature and annotations: the wrapper is checked like a provider.
     @functools.wraps(method)
     def call(self: Any, **kwargs: Any) -> Any:
-        transport = self._seams_transport
-        outcome = "ok"
-        started = time.perf_counter()
-        attributes = {
-            "seams.contract": contract_name,
-            "seams.method": name,
-            "seams.transport": transport,
-        }
         with tracer.start_as_current_span(
             span_name, kind=trace.SpanKind.CLIENT, attributes=attributes
-        ) as span:
-            try:
-                return getattr(self._seams_inner, name)(**kwargs)
-            except ContractError as exc:
-                outcome = "contract_error"
-                span.set_attribute("seams.error_code", exc.code)
-                raise
-            except BaseException:
-                outcome = "error"
-                raise
-            finally:
-                record_contract_call(
-                    contract=contract_name,
-                    method=name,
-                    transport=transport,
-                    outcome=outcome,
-                    seconds=time.perf_counter() - started,
-                )
+        ):
+            return getattr(self._seams_inner, name)(**kwargs)
 
     return call
 
@@ -104,12 +82,7 @@ def instrument(contract: type[Service], implementation: Service) -> Service:
         return implementation
     wrapped = object.__new__(instrumented_class(contract))
     wrapped._seams_inner = implementation  # type: ignore[attr-defined]
-    wrapped._seams_transport = getattr(implementation, "transport", DIRECT)  # type: ignore[attr-defined]
     return wrapped
-
-
-def install() -> None:
-    registry.wrap_instances(instrument)
 
 
 def unwrap(implementation: Service) -> Service:
@@ -117,3 +90,32 @@ def unwrap(implementation: Service) -> Service:
     if isinstance(implementation, Instrumented):
         return implementation._seams_inner
     return implementation
+
+
+def on_call_finished(sender: Any, record: CallRecord, **_: Any) -> None:
+    transport = TRANSPORTS.get(record.transport, record.transport)
+    record_contract_call(
+        contract=record.contract,
+        method=record.method,
+        transport=transport,
+        outcome=record.outcome,
+        seconds=record.duration_seconds,
+    )
+    recent_calls.record(
+        CallKey(record.contract, record.method, transport, record.service),
+        record.outcome,
+        record.duration_seconds,
+    )
+    span = trace.get_current_span()
+    if span.is_recording():
+        span.set_attribute("seams.contract", record.contract)
+        span.set_attribute("seams.method", record.method)
+        span.set_attribute("seams.transport", transport)
+        span.set_attribute("seams.outcome", record.outcome)
+        if record.code:
+            span.set_attribute("seams.error_code", record.code)
+
+
+def install() -> None:
+    registry.wrap_instances(instrument)
+    call_finished.connect(on_call_finished, weak=False, dispatch_uid="seams-contract-metrics")

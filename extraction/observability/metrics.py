@@ -14,7 +14,14 @@ import logging
 from collections.abc import Iterator
 
 from django.conf import settings
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    multiprocess,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -34,7 +41,8 @@ http_requests = Histogram(
 )
 contract_calls = Histogram(
     "seams_contract_call_duration_seconds",
-    "Contract calls by contract, method, transport (direct, codec, http) and outcome",
+    "Contract calls by contract, method, transport (direct, codec, http, served) and outcome "
+    "(ok, contract_error, unavailable, error)",
     ["contract", "method", "transport", "outcome"],
     buckets=LATENCY_BUCKETS,
 )
@@ -129,3 +137,18 @@ def scrape_registry() -> CollectorRegistry:
     registry.register(BreakerCollector())
     registry.register(QueueCollector())
     return registry
+
+
+def serve_process_metrics(port: int) -> None:
+    """Serve this process's own series on ``port`` (a worker has no web server).
+
+    A port of the pod's own, not behind any Service or ingress: the scraper
+    reaches it in the cluster, the public never does.
+    """
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        registry = CollectorRegistry(auto_describe=False)
+        multiprocess.MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
+    else:
+        registry = REGISTRY
+    start_http_server(port, registry=registry)
+    logger.info("process metrics on port %d", port)

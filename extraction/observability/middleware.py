@@ -5,6 +5,11 @@ request's ``X-Correlation-ID`` (when usable, else a new one) for the whole
 request — log lines, the outbox rows of the events it publishes, the RPC calls
 it makes — and sends it back in the response's ``X-Correlation-ID``.
 
+``ProbeMiddleware`` answers ``/healthz``, ``/readyz`` and ``/metrics`` before
+Django checks the Host header or redirects to HTTPS: probes and scrapes reach the
+pod by its IP over plain HTTP, which ``ALLOWED_HOSTS`` and ``SECURE_SSL_REDIRECT``
+rightly refuse for every other route.
+
 ``RequestMetricsMiddleware`` observes
 ``seams_http_request_duration_seconds{route,method,status}``; the route is the
 URL pattern (``api/v1/orders/<uuid:order_id>``), never the raw path, so ids do
@@ -18,8 +23,10 @@ from collections.abc import Callable
 
 import structlog
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 
 from extraction import correlation
+from extraction.observability import views
 from extraction.observability.metrics import http_requests
 
 UNMATCHED = "<unmatched>"
@@ -59,3 +66,18 @@ class RequestMetricsMiddleware:
             duration_ms=round(seconds * 1000, 2),
         )
         return response
+
+
+PROBES = {"/healthz": views.healthz, "/readyz": views.readyz, "/metrics": views.metrics}
+
+
+class ProbeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = PROBES.get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        request.resolver_match = resolve(request.path_info)
+        return view(request)

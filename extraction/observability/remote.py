@@ -1,10 +1,10 @@
 """The apps that run elsewhere, as this process sees them: URL and circuit breaker.
 
-The RPC client (remote adapters with one pybreaker breaker per remote service)
-registers a ``RemoteServices`` source with ``install``; health, metrics and the
-operator's page read it through ``remote_services``. With no source installed
-(the monolith, or before the RPC client is configured) every app is local and
-the list is empty.
+At startup, a process that calls other services (``SEAMS_SERVICE_URLS``)
+installs ``RpcRemoteServices``: their URLs and the state of the RPC client's
+pybreaker breaker of each. Health, metrics and the operator's page read
+``remote_services()``; tests install a ``StaticRemoteServices``. With no source
+installed (the monolith) every app is local and the list is empty.
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ _lock = threading.Lock()
 _source: RemoteServices | None = None
 
 
-def install(source: RemoteServices | None) -> None:
-    """Make ``source`` the process's view of its remote services (None: all local)."""
+def install(source: RemoteServices | None) -> RemoteServices | None:
+    """Make ``source`` the process's view of its remote services; returns the previous one."""
     global _source
     with _lock:
-        _source = source
+        previous, _source = _source, source
+    return previous
 
 
 def remote_services() -> list[RemoteService]:
@@ -66,3 +67,25 @@ class StaticRemoteServices:
 
     def remote_services(self) -> list[RemoteService]:
         return list(self.services)
+
+
+class RpcRemoteServices:
+    """The services of ``SEAMS_SERVICE_URLS`` and the RPC client's breaker of each."""
+
+    def remote_services(self) -> list[RemoteService]:
+        from django.conf import settings
+
+        from extraction.rpc.breakers import breaker_for
+
+        services = []
+        for name, url in settings.SEAMS_SERVICE_URLS.items():
+            breaker = breaker_for(name)
+            services.append(
+                RemoteService(
+                    name=name,
+                    url=url,
+                    breaker_state=str(breaker.current_state),
+                    failures=breaker.fail_counter,
+                )
+            )
+        return services

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from extraction.observability import celery_outcomes, contract_calls, logs, tracing
+from extraction.observability import celery_outcomes, contract_calls, logs, remote, tracing
 
 
 def on_ready() -> None:
     logs.configure_structlog()
     contract_calls.install()
+    if settings.SEAMS_SERVICE_URLS:
+        remote.install(remote.RpcRemoteServices())
     celery_outcomes.connect()
     tracing.configure(
         endpoint=settings.OTEL_EXPORTER_OTLP_ENDPOINT, service_name=settings.OTEL_SERVICE_NAME

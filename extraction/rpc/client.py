@@ -32,13 +32,14 @@ from extraction import correlation
 from extraction.rpc import breakers, identity, signing, versions
 from extraction.rpc.guard import ensure_no_transaction
 from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call
+from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER, PATH
 
 logger = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Service)
 
-PATH = "/internal/rpc/{contract}/{method}"
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
+HTTP = "http"
 
 
 class Transient(Exception):
@@ -58,10 +59,11 @@ class HttpTransport:
         self.prefix = urllib3.util.parse_url(self.base_url).path or ""
         self.retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(1 + settings.SEAMS_RPC_RETRIES),
-            wait=tenacity.wait_exponential_jitter(
-                initial=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS,
+            wait=tenacity.wait_exponential(
+                multiplier=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS,
                 max=settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS * 8,
-            ),
+            )
+            + tenacity.wait_random(0, settings.SEAMS_RPC_RETRY_BACKOFF_SECONDS),
             retry=tenacity.retry_if_exception_type(Transient),
             reraise=True,
         )
@@ -108,6 +110,8 @@ class HttpTransport:
                 )
             except urllib3.exceptions.HTTPError as exc:
                 raise Transient(f"{self.service} unreachable: {exc}") from exc
+            if response.headers.get(ANSWER_HEADER) == CONTRACT_ERROR_ANSWER:
+                return response  # the provider's own answer, whatever its status
             if response.status in TRANSIENT_STATUSES:
                 raise Transient(f"{self.service} answered {response.status}")
             if response.status >= 500:
@@ -165,10 +169,15 @@ def transport_for(service: str, base_url: str) -> HttpTransport:
     return transport
 
 
+def reset_transports() -> None:
+    """Forget the transports (their pools and settings); the next adapter builds anew."""
+    _transports.clear()
+
+
 def remote_adapter(contract: type[S], *, base_url: str) -> type[S]:
     """A subclass of ``contract`` whose methods call its provider at ``base_url``."""
     transport = transport_for(contract.owner, base_url)
-    namespace: dict[str, Any] = {"transport": transport, "__module__": __name__}
+    namespace: dict[str, Any] = {"http": transport, "transport": HTTP, "__module__": __name__}
     for name, method in contract_methods(contract):
         namespace[name] = _remote_method(contract, name, method, transport)
     adapter = type(f"Remote{contract.__name__}", (contract,), namespace)
@@ -213,7 +222,7 @@ def _remote_method(
             record_call(
                 contract,
                 name,
-                transport="http",
+                transport=HTTP,
                 started=started,
                 outcome=outcome,
                 code=code,

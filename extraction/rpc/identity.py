@@ -3,8 +3,8 @@
 The caller's process knows its end user from the request being served (the
 ``CurrentRequestMiddleware`` keeps it reachable, read only when a call is made,
 after DRF has authenticated) or from the remote call it is itself serving. The
-user travels in a signed header (id, email, staff flag and, for staff, the
-permissions staff checks need); the provider reads it with ``end_user()``.
+user travels in a signed header (id, email, staff and superuser flags and, for
+staff, the permissions staff checks need); the provider reads it with ``end_user()``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ class EndUser:
     id: str
     email: str
     is_staff: bool
+    # "<app_label>.<codename>" of a staff member; a superuser holds every permission,
+    # so theirs are not listed (the header stays small).
     permissions: tuple[str, ...] = ()
+    is_superuser: bool = False
+
+    def has_perm(self, perm: str) -> bool:
+        return self.is_superuser or perm in self.permissions
 
     def to_header(self) -> str:
         # ensure_ascii keeps the value a valid (latin-1) header whatever the email.
@@ -43,6 +49,7 @@ class EndUser:
             email=str(data["email"]),
             is_staff=bool(data["is_staff"]),
             permissions=tuple(str(p) for p in data.get("permissions", ())),
+            is_superuser=bool(data.get("is_superuser", False)),
         )
 
 
@@ -73,14 +80,16 @@ def end_user() -> EndUser | None:
     user: Any = getattr(request, "user", None) if request is not None else None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    is_superuser = bool(getattr(user, "is_superuser", False))
     permissions: tuple[str, ...] = ()
-    if user.is_staff and hasattr(user, "get_all_permissions"):
+    if user.is_staff and not is_superuser and hasattr(user, "get_all_permissions"):
         permissions = tuple(sorted(user.get_all_permissions()))
     return EndUser(
         id=str(user.pk),
         email=str(user.email),
         is_staff=bool(user.is_staff),
         permissions=permissions,
+        is_superuser=is_superuser,
     )
 
 

@@ -27,12 +27,24 @@ S = TypeVar("S", bound=Service)
 
 
 def local_adapter(contract: type[Service], provider: type[S]) -> type[S]:
-    namespace: dict[str, Any] = {"provider": provider, "__module__": provider.__module__}
+    namespace: dict[str, Any] = {
+        "provider": provider,
+        "transport": property(_transport),
+        "__module__": provider.__module__,
+    }
     for name, method in contract_methods(contract):
         namespace[name] = _guarded(contract, name, getattr(provider, name), MethodCodec(method))
     adapter = type(provider.__name__, (provider,), namespace)
     adapter.__qualname__ = provider.__qualname__
     return adapter
+
+
+DIRECT, CODEC = "direct", "codec"
+
+
+def _transport(self: Service) -> str:
+    """How calls to this implementation travel (read by the contract-call metrics)."""
+    return CODEC if settings.SEAMS_CONTRACT_CODEC else DIRECT
 
 
 def wire_copy(error: ContractError) -> ContractError:
@@ -48,7 +60,7 @@ def _guarded(
         started = time.perf_counter()
         ensure_no_transaction(contract, name)
         through_codec = settings.SEAMS_CONTRACT_CODEC
-        transport = "codec" if through_codec else "local"
+        transport = CODEC if through_codec else DIRECT
         try:
             if not through_codec:
                 result = implementation(self, **arguments)

@@ -15,7 +15,7 @@ from django.dispatch import Signal
 
 from contracts.services import Service
 
-# transport: "local" (direct), "codec" (in process through the wire codec),
+# transport: "direct" (the local provider), "codec" (in process through the wire codec),
 # "http" (this process called a remote provider), "served" (this process
 # answered a remote caller).
 call_finished = Signal()

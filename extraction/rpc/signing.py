@@ -56,10 +56,19 @@ def _mac(key: str, message: bytes) -> str:
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sign(*, key: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+def sign(
+    *,
+    key: str,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    now: float | None = None,
+) -> None:
     """Add the timestamp, nonce and signature headers to ``headers`` (which holds the
     signed headers already)."""
-    timestamp, nonce = f"{time.time():.6f}", secrets.token_hex(12)
+    timestamp = f"{time.time() if now is None else now:.6f}"
+    nonce = secrets.token_hex(12)
     signed = [headers.get(name, "") for name, _ in SIGNED_HEADERS]
     headers[TIMESTAMP] = timestamp
     headers[NONCE] = nonce

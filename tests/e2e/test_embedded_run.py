@@ -7,6 +7,7 @@ shop, serve; then the admin, the API index and Swagger UI answer.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from contracts import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +79,22 @@ def test_migrate_seed_and_serve_on_sqlite_without_services(embedded_env):
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
-        # then
+        # then: the printed admin login signs in (through the users contract, as
+        # the local staff shadow) and sees every app's admin
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            login = browser.get("/admin/login/")
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+            assert csrf, login.text[:500]
+            signed_in = browser.post(
+                "/admin/login/",
+                data={
+                    "username": demo.ADMIN_EMAIL,
+                    "password": demo.ADMIN_PASSWORD,
+                    "csrfmiddlewaretoken": csrf.group(1),
+                    "next": "/admin/",
+                },
+            )
+            index = browser.get("/admin/")
         admin = httpx.get(f"{base}/admin/login/", timeout=10)
         api = httpx.get(f"{base}/api/", timeout=10, headers={"Accept": "application/json"})
         docs = httpx.get(f"{base}/api/docs/", timeout=10)
@@ -85,6 +103,9 @@ def test_migrate_seed_and_serve_on_sqlite_without_services(embedded_env):
         server.terminate()
         server.wait(timeout=20)
     assert admin.status_code == 200 and "Seams administration" in admin.text
+    assert signed_in.status_code == 302, signed_in.text[:2000]
+    assert index.status_code == 200
+    assert all(f"/admin/{app}/" in index.text for app in ("users", "orders", "payments"))
     assert api.status_code == 200 and api.json()["services"] == ["users", "orders", "payments"]
     assert docs.status_code == 200 and "swagger-ui" in docs.text
     assert health == {"status": "ok", "database": "sqlite"}

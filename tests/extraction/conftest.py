@@ -1,9 +1,11 @@
 """Fixtures for the event tests: an isolated broker namespace and real processes.
 
 Every test that touches a broker gets its own ``SEAMS_EVENTS_PREFIX``, so parallel
-test workers never consume each other's messages; its exchange and queues are
-deleted afterwards. Relay and worker subprocesses run against the pytest test
-database and are killed (their whole process group) when the test ends.
+test workers never consume each other's messages; its exchanges and queues are
+deleted afterwards. Relay and worker subprocesses are started from the entries of
+``deploy/processes/Procfile`` (the documented commands, run as honcho runs them)
+against the pytest test database, and killed (their whole process group) when
+the test ends.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import pytest
 from django.conf import settings as django_settings
 from kombu import Connection
 
-from extraction.routing import exchange, local_queues
+from extraction.launch.procfile import read_procfile, start_entry
+from extraction.routing import exchange, local_queues, task_queue, tasks_exchange
 from tests.extraction import probe_handlers
 from tests.services_plugin import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
+PROCFILE = ROOT / "deploy" / "processes" / "Procfile"
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
@@ -41,9 +45,11 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
 def delete_topology(url: str) -> None:
     with Connection(url, connect_timeout=5) as conn:
         channel = conn.channel()
-        for queue in local_queues(("users", "orders", "payments")):
+        services = ("users", "orders", "payments")
+        for queue in [*local_queues(services), *(task_queue(s) for s in services)]:
             queue(channel).delete()
         exchange()(channel).delete()
+        tasks_exchange()(channel).delete()
 
 
 @pytest.fixture
@@ -80,6 +86,8 @@ class Processes:
         db = django_settings.DATABASES["default"]
         env = {
             **os.environ,
+            # The Procfile names bare commands (python, celery): this interpreter's.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"),
             "CONN_MAX_AGE": "60",
@@ -95,54 +103,28 @@ class Processes:
         env.update(extra)
         return env
 
-    def start(self, name: str, args: list[str], **env: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, **env: str) -> subprocess.Popen[bytes]:
+        """Start the Procfile entry ``name`` with the test environment plus ``env``."""
+        entry = read_procfile(PROCFILE)[name]
         log = self.logs / f"{name}-{len(self.running)}.log"
-        process = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=self.env(**env),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: we kill the pool children too
-        )
+        process = start_entry(entry, env=self.env(**env), cwd=ROOT, log=log)
         self.running.append((process, log))
         return process
 
     def relay(self, broker_url: str, batch_size: int = 50, **env: str) -> subprocess.Popen[bytes]:
         return self.start(
             "relay",
-            ["manage.py", "outbox", "relay", "--batch-size", str(batch_size)],
             CELERY_BROKER_URL=broker_url,
+            SEAMS_RELAY_BATCH_SIZE=str(batch_size),
             **env,
         )
 
-    def worker(self, broker_url: str, concurrency: int = 2, **env: str) -> subprocess.Popen[bytes]:
-        queues = ",".join(f"{self.prefix}.{s}" for s in ("orders", "payments"))
-        return self.start(
-            "worker",
-            [
-                "-m",
-                "celery",
-                "-A",
-                "project",
-                "worker",
-                "-Q",
-                queues,
-                "-c",
-                str(concurrency),
-                # A node name of its own: two workers of one name fight over the
-                # exclusive remote-control queue, and the second one exits.
-                "-n",
-                f"{self.prefix}-{len(self.running)}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            CELERY_BROKER_URL=broker_url,
-            **env,
-        )
+    def worker(
+        self, broker_url: str, concurrency: int | None = None, **env: str
+    ) -> subprocess.Popen[bytes]:
+        if concurrency is not None:
+            env["CELERY_WORKER_CONCURRENCY"] = str(concurrency)
+        return self.start("worker", CELERY_BROKER_URL=broker_url, **env)
 
     @staticmethod
     def kill(process: subprocess.Popen[bytes]) -> None:

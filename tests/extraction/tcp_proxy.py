@@ -17,6 +17,7 @@ class TcpProxy:
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
+        self.connections = 0  # accepted client connections, reachable target or not
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
@@ -24,11 +25,16 @@ class TcpProxy:
         self._server: socketserver.ThreadingTCPServer | None = None
 
     def open(self) -> None:
-        target = self.target_port
+        proxy = self
 
         class Pipe(socketserver.BaseRequestHandler):
             def handle(self) -> None:
-                upstream = socket.create_connection(("127.0.0.1", target))
+                proxy.connections += 1
+                try:
+                    # Read per connection: retarget() switches where the next one goes.
+                    upstream = socket.create_connection(("127.0.0.1", proxy.target_port))
+                except OSError:
+                    return  # the target is down: the client sees the connection close
 
                 def pump(src: socket.socket, dst: socket.socket) -> None:
                     try:
@@ -55,6 +61,10 @@ class TcpProxy:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         self._server = server
+
+    def retarget(self, port: int) -> None:
+        """Send the next connections to ``port`` (a dead port: the service is down)."""
+        self.target_port = port
 
     def close(self) -> None:
         server = self._server

@@ -36,20 +36,7 @@ def stack(rabbitmq, processes, tmp_path):
         "SEAMS_METRICS_TOKEN": TOKEN,
     }
     web = processes.start(
-        "web",
-        [
-            "-m",
-            "gunicorn",
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "project.wsgi:application",
-        ],
-        CELERY_BROKER_URL=rabbitmq,
-        **common,
+        "web", PORT=str(port), WEB_CONCURRENCY="2", CELERY_BROKER_URL=rabbitmq, **common
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -61,9 +48,10 @@ def stack(rabbitmq, processes, tmp_path):
             return False
 
     wait_until(web_up, timeout=30, what="gunicorn answering /healthz")
-    processes.worker(rabbitmq, **common)
+    worker_port = free_port()
+    processes.worker(rabbitmq, SEAMS_METRICS_PORT=str(worker_port), **common)
     processes.relay(rabbitmq, **common)
-    return base
+    return base, f"http://127.0.0.1:{worker_port}"
 
 
 def test_a_checkout_shows_in_metrics_and_its_correlation_id_in_the_handlers_logs(stack, processes):
@@ -73,7 +61,8 @@ def test_a_checkout_shows_in_metrics_and_its_correlation_id_in_the_handlers_logs
         sku="OBS-1", name="Observed mug", price=Decimal("9.50"), currency="EUR", stock=5
     )
     correlation_id = f"checkout-{uuid.uuid4().hex[:12]}"
-    with httpx.Client(base_url=stack, timeout=30) as client:
+    web, worker = stack
+    with httpx.Client(base_url=web, timeout=30) as client:
         token = client.post(
             "/api/v1/auth/token", json={"email": customer.email, "password": PASSWORD}
         )
@@ -144,3 +133,14 @@ def test_a_checkout_shows_in_metrics_and_its_correlation_id_in_the_handlers_logs
     assert value(text, "seams_broker_up") == 1
     assert value(text, "seams_event_queue_consumers", service="orders") >= 1
     assert value(text, "seams_event_queue_messages", service="orders") == 0
+    # and the worker serves its own series on a port of its own
+    from_worker = httpx.get(f"{worker}/metrics", timeout=10).text
+    assert (
+        value(
+            from_worker,
+            "seams_celery_tasks_total",
+            task="seams.events.consume",
+            outcome="succeeded",
+        )
+        >= 1
+    )

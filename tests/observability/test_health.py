@@ -20,11 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def remote_services():
+    previous = []
+
     def install(*services: RemoteService) -> None:
-        remote.install(StaticRemoteServices(list(services)))
+        previous.append(remote.install(StaticRemoteServices(list(services))))
 
     yield install
-    remote.install(None)
+    if previous:
+        remote.install(previous[0])
 
 
 def test_liveness_needs_nothing(client):
@@ -161,3 +164,15 @@ def test_an_unreachable_database_keeps_the_process_alive_but_not_ready(web_witho
     assert checks["database"]["ok"] is False
     assert "OperationalError" in checks["database"]["error"]
     assert checks["migrations"] == {"ok": False, "error": "database unreachable"}
+
+
+def test_probes_answer_whatever_the_host_and_scheme(client, settings):
+    # given: production's host list and HTTPS redirect
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    # when: the kubelet probes the pod by its IP over plain HTTP
+    probe = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
+    page = client.get("/api/", HTTP_HOST="10.1.2.3:8000")
+    # then: the probe is answered; any other route is refused as before
+    assert probe.status_code == 200
+    assert page.status_code == 400

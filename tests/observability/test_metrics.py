@@ -41,7 +41,7 @@ def test_metrics_refuse_a_wrong_token(client, settings):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_breaker_state_of_each_remote_service(scrape):
-    remote.install(
+    previous = remote.install(
         StaticRemoteServices(
             [
                 RemoteService("payments", "http://payments:8000", BreakerState.OPEN, failures=5),
@@ -52,7 +52,7 @@ def test_breaker_state_of_each_remote_service(scrape):
     try:
         text = scrape()
     finally:
-        remote.install(None)
+        remote.install(previous)
     assert value(text, "seams_remote_breaker_state", service="payments", state="open") == 1
     assert value(text, "seams_remote_breaker_state", service="payments", state="closed") == 0
     assert value(text, "seams_remote_breaker_state", service="users", state="closed") == 1

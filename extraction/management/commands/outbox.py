@@ -1,7 +1,8 @@
 """``manage.py outbox status|relay|resubmit|purge``: operate the event outbox.
 
 - ``status``: counts by status and event name, the age of the oldest pending row,
-  and the consumers' failed deliveries (``--json`` for machines).
+  the consumers' failed deliveries and, with a broker, each service queue's
+  waiting messages and consumers (``--json`` for machines).
 - ``relay``: the relay loop in the foreground, for deployments that run it as a
   process of its own (SIGTERM or Ctrl-C stop it after the current batch).
 - ``resubmit``: failed or parked rows (or, with ``--deliveries``, parked consumer
@@ -23,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extraction.delivery import deliver_rows
 from extraction.models import DeliveryStatus, OutboxStatus
+from extraction.observability import broker as queues_of_broker
+from extraction.observability.metrics import serve_process_metrics
 from extraction.relay import Relay
 from extraction.selectors import outbox_stats
 from extraction.services import (
@@ -100,8 +103,12 @@ class Command(BaseCommand):
 
     def do_status(self, options: dict[str, Any]) -> None:
         stats = outbox_stats()
+        queues = self._queues()
         if options["json"]:
-            self.stdout.write(json.dumps(stats.as_dict(), indent=2, sort_keys=True))
+            data = stats.as_dict()
+            if queues is not None:
+                data["queues"] = queues
+            self.stdout.write(json.dumps(data, indent=2, sort_keys=True))
             return
         self.stdout.write(f"delivery: {settings.SEAMS_EVENT_DELIVERY}")
         self.stdout.write(
@@ -120,12 +127,35 @@ class Command(BaseCommand):
             for handler, statuses in sorted(stats.deliveries_by_handler.items()):
                 counts = ", ".join(f"{s} {n}" for s, n in sorted(statuses.items()))
                 self.stdout.write(f"  {handler}: {counts}")
+        if queues is not None:
+            self.stdout.write("queues (the broker's counts):")
+            for q in queues.values():
+                if "error" in q:
+                    self.stdout.write(f"  {q['error']}")
+                    continue
+                warning = "  <- nothing consumes it" if not q["consumers"] else ""
+                self.stdout.write(
+                    f"  {q['queue']}: {q['messages']} waiting, {q['consumers']} consumer(s)"
+                    + warning
+                )
+
+    def _queues(self) -> dict[str, dict[str, Any]] | None:
+        """Each consuming service's queue as the broker sees it (None without a broker)."""
+        if not settings.CELERY_BROKER_URL:
+            return None
+        try:
+            stats = queues_of_broker.queue_stats(settings.CELERY_BROKER_URL)
+        except queues_of_broker.BrokerUnreachable as exc:
+            return {"broker": {"error": f"broker unreachable: {exc}"}}
+        return {q.service: q.as_dict() for q in stats}
 
     def do_relay(self, options: dict[str, Any]) -> None:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         poll = options["poll_seconds"]
+        if settings.SEAMS_METRICS_PORT:
+            serve_process_metrics(settings.SEAMS_METRICS_PORT)
         if settings.SEAMS_EVENT_DELIVERY == "inprocess":
             # No broker: the rows are delivered in process after each commit; this
             # loop only retries the failed ones as they come due.

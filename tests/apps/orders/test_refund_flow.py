@@ -16,7 +16,14 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.orders.models import Order, Product
-from contracts.payments import NothingToRefund, PaymentsService, PaymentStatusDTO, RefundDTO
+from contracts.payments import (
+    NothingToRefund,
+    OrderRefundDTO,
+    PaymentsService,
+    PaymentStatusDTO,
+    RefundDTO,
+    RefundStatus,
+)
 from contracts.services import registry
 from extraction.models import OutboxEvent
 from extraction.observability.contract_calls import unwrap
@@ -119,6 +126,11 @@ class RecordingPayments(PaymentsService):
         raise AssertionError("not used by orders")
 
     def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
+        raise AssertionError("orders asks version 2, with an idempotency key")
+
+    def refund_order_payment_v2(
+        self, *, order_id: UUID, reason: str, idempotency_key: str
+    ) -> OrderRefundDTO:
         in_transaction = transaction.get_connection().in_atomic_block
         RecordingPayments.calls.append((order_id, reason, in_transaction))
         raise NothingToRefund(details={"order_id": str(order_id)})
@@ -154,18 +166,21 @@ def test_the_refund_is_asked_outside_any_transaction_and_its_error_reaches_the_c
 class AcceptingPayments(RecordingPayments):
     """Payments as a separate service: the refund is accepted, its event comes later."""
 
-    def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
-        return RefundDTO(
+    def refund_order_payment_v2(
+        self, *, order_id: UUID, reason: str, idempotency_key: str
+    ) -> OrderRefundDTO:
+        return OrderRefundDTO(
             refund_id=uuid.uuid4(),
             payment_id=uuid.uuid4(),
             order_id=order_id,
             amount=Decimal("39.98"),
             currency="EUR",
+            status=RefundStatus.SUCCEEDED,
             gateway_reference="re_later",
         )
 
 
-def test_a_refund_accepted_before_its_event_arrives_is_a_202_with_the_order_still_paid(
+def test_a_refund_accepted_before_its_event_arrives_is_a_202_with_the_refund_requested(
     recording_payments, shopper, paid_order
 ):
     # given
@@ -174,4 +189,4 @@ def test_a_refund_accepted_before_its_event_arrives_is_a_202_with_the_order_stil
     response = shopper.post(f"/api/v1/orders/{paid_order.id}/cancel", format="json")
     # then
     assert response.status_code == 202, response.content
-    assert response.json()["status"] == "paid"
+    assert response.json()["status"] == "refund_requested"

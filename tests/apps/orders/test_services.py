@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.orders import services
+from apps.orders import payment_transitions, services
 from apps.orders.error_codes import (
     CustomerInactive,
     CustomerUnknown,
@@ -106,7 +106,7 @@ def test_order_place_refuses_bad_lines(customer, tee, lines, error):
     # when / then
     with pytest.raises(error) as refused:
         services.order_place(customer_id=customer.pk, lines=lines)
-    assert refused.value.http_status == 400
+    assert refused.value.http_status == 422
     assert stock(tee) == 10
     assert Order.objects.count() == 0
 
@@ -213,8 +213,9 @@ ILLEGAL = [
     ("paid", "paid"),
     ("paid", "cancelled"),
     ("fulfilled", "cancelled"),
-    ("fulfilled", "refunded"),
     ("fulfilled", "paid"),
+    ("refund_requested", "paid"),
+    ("refund_requested", "cancelled"),
     ("cancelled", "paid"),
     ("cancelled", "fulfilled"),
     ("cancelled", "cancelled"),
@@ -245,7 +246,7 @@ def test_a_transition_of_an_unknown_order_is_not_found():
 
 
 def test_request_cancellation_of_a_pending_order_cancels_it(pending, customer, tee):
-    order = services.order_request_cancellation(
+    order = payment_transitions.order_request_cancellation(
         order_id=pending.id, customer_id=customer.pk, reason="r"
     )
     assert order.status == "cancelled"
@@ -254,7 +255,7 @@ def test_request_cancellation_of_a_pending_order_cancels_it(pending, customer, t
 
 def test_request_cancellation_of_another_customers_order_is_not_found(pending, other_customer):
     with pytest.raises(OrderNotFound):
-        services.order_request_cancellation(
+        payment_transitions.order_request_cancellation(
             order_id=pending.id, customer_id=other_customer.pk, reason="r"
         )
     pending.refresh_from_db()
@@ -264,7 +265,7 @@ def test_request_cancellation_of_another_customers_order_is_not_found(pending, o
 def test_request_cancellation_of_a_fulfilled_order_is_illegal():
     order = OrderFactory(status="fulfilled")
     with pytest.raises(IllegalTransition) as refused:
-        services.order_request_cancellation(order_id=order.id, reason="r")
+        payment_transitions.order_request_cancellation(order_id=order.id, reason="r")
     assert refused.value.details["to"] == "cancelled"
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from apps.payments.models import Payment, SandboxCharge
+from tests.factories.orders import OrderFactory
 from tests.factories.payments import PaymentFactory, RefundFactory, SandboxChargeFactory
 
 
@@ -88,7 +89,9 @@ def test_bad_dates_are_refused_with_a_clear_error(db, args):
 @pytest.fixture
 def stuck(db):
     old = timezone.now() - timedelta(hours=2)
-    charged = PaymentFactory(created_at=old)
+    # A real order: a capture for an order that does not exist would be given back.
+    order = OrderFactory(total=Decimal("42.50"), currency="EUR")
+    charged = PaymentFactory(created_at=old, order_id=order.id, customer_id=order.customer_id)
     SandboxChargeFactory(idempotency_key=str(charged.id), amount=charged.amount)
     lost = PaymentFactory(created_at=old)
     recent = PaymentFactory()
@@ -114,7 +117,7 @@ def test_stuck_payments_are_settled_from_the_gateway_with_progress(stuck):
     assert statuses == {charged.pk: "captured", lost.pk: "failed", recent.pk: "pending"}
     assert Payment.objects.get(pk=lost.pk).failure_code == "payments.payment_abandoned"
     assert "[1/2]" in text and "[2/2]" in text
-    assert "Settled: 1 captured, 1 failed." in text
+    assert "Settled: 1 payment captured, 1 payment failed." in text
 
 
 def test_the_threshold_must_be_positive(db):

@@ -36,11 +36,22 @@ def test_a_failed_answer_is_replayed_too_and_never_charged_again(pay):
     assert SandboxCharge.objects.get().attempts == 1
 
 
-def test_a_timeout_answers_504_with_its_code(pay):
+def test_a_timeout_answers_202_pending_replayed_and_a_new_key_cannot_charge_again(pay, order):
+    # when: the gateway never answers (three attempts with the same key)
     response = pay(key="slow-gateway", token="tok_timeout")
-    assert response.status_code == 504
-    assert response.json()["code"] == "payments.gateway_timeout"
-    assert Payment.objects.get().status == "failed"
+    # then: not a failure; the payment still holds the order
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending"
+    assert Payment.objects.get().status == "pending"
+    # a retry with the same key gets the same answer, without another charge
+    again = pay(key="slow-gateway", token="tok_timeout")
+    assert (again.status_code, again.json()) == (202, response.json())
+    assert again["Idempotent-Replayed"] == "true"
+    # a new key cannot charge the order while the outcome is unknown
+    other = pay(key="another-key", token="tok_success")
+    assert other.status_code == 409
+    assert other.json()["code"] == "payments.order_not_payable"
+    assert SandboxCharge.objects.count() == 0
 
 
 def test_a_retry_replays_even_after_the_order_was_paid(pay, order):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.payments import services
+from apps.payments import refunds
 from apps.payments.models import Payment, Refund, SandboxRefund
 from contracts import get
 from contracts.payments import (
@@ -30,7 +30,7 @@ def captured():
 
 def test_a_refund_returns_the_money_and_publishes(captured):
     # when
-    refund = services.payment_refund(payment_id=captured.id, reason="damaged")
+    refund = refunds.payment_refund(payment_id=captured.id, reason="damaged")
     # then
     captured.refresh_from_db()
     assert captured.status == "refunded"
@@ -78,7 +78,7 @@ def test_an_order_without_a_captured_payment_has_nothing_to_refund(status):
         get(PaymentsService).refund_order_payment(order_id=payment.order_id, reason="x")
     assert raised.value.code == "payments.nothing_to_refund"
     with pytest.raises(NothingToRefund):
-        services.payment_refund(payment_id=payment.id, reason="x")
+        refunds.payment_refund(payment_id=payment.id, reason="x")
     assert Refund.objects.count() == 0
 
 
@@ -88,9 +88,9 @@ def test_an_unknown_order_has_nothing_to_refund():
 
 
 def test_refunding_twice_refunds_once(captured):
-    services.payment_refund(payment_id=captured.id, reason="first")
+    refunds.payment_refund(payment_id=captured.id, reason="first")
     with pytest.raises(NothingToRefund):
-        services.payment_refund(payment_id=captured.id, reason="second")
+        refunds.payment_refund(payment_id=captured.id, reason="second")
     assert SandboxRefund.objects.count() == 1
     assert len(published("payments.PaymentRefunded")) == 1
 
@@ -116,10 +116,10 @@ def test_after_a_refused_refund_another_attempt_may_succeed(captured):
     reference = captured.gateway_reference
     Payment.objects.filter(id=captured.id).update(gateway_reference="sbx_ch_unknown")
     with pytest.raises(RefundDeclined):
-        services.payment_refund(payment_id=captured.id, reason="first try")
+        refunds.payment_refund(payment_id=captured.id, reason="first try")
     Payment.objects.filter(id=captured.id).update(gateway_reference=reference)
     # when
-    refund = services.payment_refund(payment_id=captured.id, reason="second try")
+    refund = refunds.payment_refund(payment_id=captured.id, reason="second try")
     # then
     assert refund.status == "succeeded"
     assert sorted(Refund.objects.values_list("status", flat=True)) == ["failed", "succeeded"]
@@ -166,4 +166,4 @@ def test_customers_cannot_refund_even_their_own_payment(customer, customer_api, 
 
 def test_refund_of_an_unknown_payment_is_not_found():
     with pytest.raises(PaymentNotFound):
-        services.payment_refund(payment_id=uuid.uuid4(), reason="x")
+        refunds.payment_refund(payment_id=uuid.uuid4(), reason="x")

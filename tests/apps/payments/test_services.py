@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from apps.payments import services
-from apps.payments.error_codes import OrderNotPayable, PaymentAbandoned
+from apps.payments.error_codes import OrderNotPayable
 from apps.payments.models import Payment, SandboxCharge
 from contracts.orders import OrderNotFound, OrderStatus
 from tests.apps.payments.conftest import published
@@ -60,7 +60,6 @@ def test_a_successful_charge_captures_the_amount_of_the_order_and_publishes(orde
         ("tok_decline", "payments.card_declined", 402),
         ("tok_insufficient_funds", "payments.insufficient_funds", 402),
         ("tok_unknown", "payments.invalid_payment_token", 402),
-        ("tok_timeout", "payments.gateway_timeout", 504),
     ],
 )
 def test_a_failed_charge_ends_failed_with_its_code_and_publishes(order, token, code, status_code):
@@ -115,22 +114,6 @@ def test_an_order_with_a_payment_in_flight_is_not_payable_with_another_key(order
     # then
     assert "in progress or captured" in raised.value.message
     assert SandboxCharge.objects.count() == 0
-
-
-def test_recording_an_outcome_twice_keeps_the_first(order):
-    # given: a payment settled as abandoned by the operator
-    payment = PaymentFactory(order_id=order.id, customer_id=order.customer_id)
-    services.payment_record_outcome(payment_id=payment.id, failure=PaymentAbandoned)
-    # when: the request that was in flight comes back with a capture
-    again = services.payment_record_outcome(payment_id=payment.id, gateway_reference="late")
-    # then
-    assert (again.status, again.failure_code, again.gateway_reference) == (
-        "failed",
-        "payments.payment_abandoned",
-        "",
-    )
-    assert len(published("payments.PaymentFailed")) == 1
-    assert published("payments.PaymentCaptured") == []
 
 
 def test_resolving_a_stuck_payment_asks_the_gateway(order):

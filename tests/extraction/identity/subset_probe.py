@@ -23,6 +23,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Permission  # noqa: E402
+from django.core.management import get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.migrations.recorder import MigrationRecorder  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -51,6 +52,20 @@ def customer_token(client: Client) -> str:
     return str(answer.json()["access"])
 
 
+def rpc_answer(client: Client, contract: str) -> str:
+    """The error code of a signed call with no arguments: ``rpc.unknown_contract``
+    where the contract is not served here, an argument or version error where it is."""
+    from extraction.rpc import signing
+
+    path = f"/internal/rpc/{contract}/get_user"
+    headers: dict[str, str] = {}
+    signing.sign(
+        key=settings.SEAMS_RPC_KEYS[0], method="POST", path=path, body=b"{}", headers=headers
+    )
+    answer = client.post(path, b"{}", content_type="application/json", headers=headers)
+    return str(answer.json()["code"])
+
+
 def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {customer_token(client)}"}
@@ -68,6 +83,9 @@ def main() -> None:
     signed_in = admin.post(
         "/admin/login/", {"username": STAFF_EMAIL, "password": STAFF_PASSWORD, "next": "/admin/"}
     )
+    from project.celery import app as celery_app
+
+    celery_app.loader.import_default_modules()
     report = {
         "auth_user_model": settings.AUTH_USER_MODEL,
         "migrated_apps": sorted(
@@ -78,8 +96,16 @@ def main() -> None:
             set(Permission.objects.values_list("content_type__app_label", flat=True))
             & set(settings.ALL_SERVICES)
         ),
+        "commands": sorted(get_commands()),
+        "tasks": sorted(name for name in celery_app.tasks if not name.startswith("celery.")),
+        "rpc": {
+            service: rpc_answer(client, f"{service.title()}Service")
+            for service in settings.ALL_SERVICES
+        },
         "api": api,
         "admin_login": signed_in.status_code,
+        "admin_login_says_unavailable": "users service does not answer"
+        in signed_in.content.decode(),
         "admin_index": admin.get("/admin/").status_code,
     }
     sys.stdout.write(json.dumps(report) + "\n")

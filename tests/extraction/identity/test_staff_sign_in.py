@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.users import services as user_services
+from apps.users.models import User
 from contracts import get
 from contracts.users import StaffAuthenticationFailed, StaffIdentityDTO, UsersService
 from extraction.identity.models import StaffUser
@@ -165,11 +166,11 @@ def test_an_address_taken_by_an_older_shadow_moves_to_the_new_account():
     assert StaffUser.objects.get(email="ops@seams.example").pk == new.id
 
 
-def test_a_session_older_than_the_resync_delay_ends_when_the_account_was_deactivated(client):
-    # given: signed in, then deactivated in the users app
+def test_a_session_older_than_the_resync_delay_ends_when_staff_status_was_withdrawn(client):
+    # given: signed in, then no longer staff in the users app
     staff = StaffUserFactory(permissions=["payments.view_payment"])
     sign_in_to_admin(client, staff)
-    user_services.user_deactivate(user_id=staff.id, actor_id=None)
+    User.objects.filter(pk=staff.id).update(is_staff=False)
     # when / then: within the delay the last confirmed identity holds
     assert client.get(PAYMENTS_ADMIN).status_code == 200
     # when / then: past it, the users contract is asked again and the session ends
@@ -178,6 +179,35 @@ def test_a_session_older_than_the_resync_delay_ends_when_the_account_was_deactiv
     )
     assert client.get(PAYMENTS_ADMIN).status_code == 302
     assert StaffUser.objects.get(pk=staff.id).is_active is False
+
+
+def test_a_deactivation_heard_through_the_event_ends_the_session_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    # given: signed in a moment ago
+    staff = StaffUserFactory(permissions=["payments.view_payment"])
+    sign_in_to_admin(client, staff)
+    assert client.get(PAYMENTS_ADMIN).status_code == 200
+    # when: deactivated in the users app; UserDeactivated is delivered after commit
+    with django_capture_on_commit_callbacks(execute=True):
+        user_services.user_deactivate(user_id=staff.id, actor_id=None)
+    # then: the next request re-confirms and the session ends, within the delay
+    assert client.get(PAYMENTS_ADMIN).status_code == 302
+    assert StaffUser.objects.get(pk=staff.id).is_active is False
+
+
+def test_a_reactivated_account_signs_in_again_despite_the_earlier_deactivation(
+    client, django_capture_on_commit_callbacks
+):
+    # given: deactivated (the event heard here), then reactivated in the users app
+    staff = StaffUserFactory(permissions=["payments.view_payment"])
+    with django_capture_on_commit_callbacks(execute=True):
+        user_services.user_deactivate(user_id=staff.id, actor_id=None)
+    user_services.user_reactivate(user_id=staff.id)
+    # when
+    sign_in_to_admin(client, staff)
+    # then: the sign-in confirmed the account after the deactivation
+    assert client.get(PAYMENTS_ADMIN).status_code == 200
 
 
 def test_a_session_older_than_the_resync_delay_picks_up_new_grants(client):

@@ -1,0 +1,49 @@
+"""The public OpenAPI schema of the whole system, when some apps run elsewhere.
+
+The schema generator sees only the views of the apps installed here; the
+committed schema (``make schema``, checked by a test against the monolith)
+documents every public route, forwarded or not. ``?format=json`` answers JSON,
+as drf-spectacular's view does.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from drf_spectacular.views import SpectacularAPIView
+
+from extraction.gateway.routes import runs_everything_here
+
+YAML_TYPE = "application/vnd.oai.openapi; charset=utf-8"
+JSON_TYPE = "application/vnd.oai.openapi+json; charset=utf-8"
+
+
+@cache
+def _committed(path: str) -> tuple[bytes, bytes]:
+    text = Path(path).read_bytes()
+    return text, json.dumps(yaml.safe_load(text)).encode()
+
+
+_generated = SpectacularAPIView.as_view()
+
+
+def public_schema(request: HttpRequest) -> HttpResponse:
+    """Generated from the views when every app runs here, else the committed schema."""
+    if runs_everything_here():
+        return _generated(request)
+    return committed_schema(request)
+
+
+@require_GET
+def committed_schema(request: HttpRequest) -> HttpResponse:
+    as_yaml, as_json = _committed(str(settings.SEAMS_PUBLIC_SCHEMA_FILE))
+    wants_json = request.GET.get("format") == "json" or "json" in request.headers.get("Accept", "")
+    if wants_json:
+        return HttpResponse(as_json, content_type=JSON_TYPE)
+    return HttpResponse(as_yaml, content_type=YAML_TYPE)

@@ -1,0 +1,1 @@
+"""Start the documented processes: Procfile entries, and the local split deployment."""

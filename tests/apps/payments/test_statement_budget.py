@@ -1,0 +1,36 @@
+"""The SQL a payment costs, counted exactly: an extra read or transaction fails here.
+
+Paying an order is: look the key up, read the order (orders contract), claim (one
+INSERT, its own transaction), the sandbox processor's ledger (standing for the
+card processor, two statements), record (one transaction: lock, update with the
+stored answer, the outbox row), then the in-process delivery of PaymentCaptured
+to orders (the inbox, the order's transition, its own event) and of OrderPaid.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PAYMENTS_STATEMENTS = 10  # lookup, order, claim, 2 ledger, BEGIN + lock + update + outbox + COMMIT
+# extraction's in-process delivery after the commit: PaymentCaptured to orders (BEGIN,
+# claim the row, inbox savepoint and row, the handler's savepoint, lock + update the
+# order, OrderPaid's outbox row, the noted-refund check, releases, mark published,
+# COMMIT), then OrderPaid (BEGIN, claim, COMMIT: no local subscriber), and the
+# look for rows due.
+DELIVERY_STATEMENTS = 17
+
+
+def test_paying_an_order_runs_an_exact_number_of_statements(pay, order, django_assert_num_queries):
+    with django_assert_num_queries(PAYMENTS_STATEMENTS + DELIVERY_STATEMENTS):
+        response = pay(key="budget")
+    assert response.status_code == 201
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_a_replayed_payment_reads_one_row(pay, django_assert_num_queries):
+    pay(key="budget")
+    with django_assert_num_queries(1):
+        assert pay(key="budget").status_code == 201
