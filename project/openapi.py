@@ -49,3 +49,41 @@ def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -
                 },
             )
     return result
+
+
+# DRF refuses NUL in every string and, where a value is required, one that is only
+# whitespace (it trims, then finds it blank). Said as patterns, so that what the
+# schema allows the server takes.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def _tighten_string(schema: dict[str, Any], *, query: bool = False) -> None:
+    if schema.get("type") != "string" or schema.get("readOnly"):
+        return
+    if any(key in schema for key in ("format", "pattern", "enum")):
+        return
+    if query:
+        # An empty filter is refused (apikit.filters); a blank one filters nothing.
+        schema.setdefault("minLength", 1)
+        schema["pattern"] = NO_NUL
+    else:
+        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+
+
+def tighten_strings(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Give every free-text input string the pattern of what the server accepts."""
+    components = result.get("components", {}).get("schemas", {})
+    for name, component in components.items():
+        if not name.endswith("Request"):  # answers are described as they are
+            continue
+        for prop in component.get("properties", {}).values():
+            _tighten_string(prop)
+            _tighten_string(prop.get("items", {}))
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in HTTP_METHODS:
+                for parameter in operation.get("parameters", []):
+                    query = parameter.get("in") == "query"
+                    _tighten_string(parameter.get("schema", {}), query=query)
+    return result

@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 if "payments" in SEAMS_SERVICES:
     CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
+if "orders" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["orders-retry-refund-requests"] = {
+        "task": "orders.retry_refund_requests",
+        "schedule": 60.0,
+    }
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -341,6 +346,9 @@ PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", def
 PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
 PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
 PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
+# The beat task orders.retry_refund_requests asks payments again (same key) for the
+# refund of an order left refund_requested longer than this (the call was lost).
+ORDERS_REFUND_RETRY_AFTER_SECONDS = env.int("ORDERS_REFUND_RETRY_AFTER_SECONDS", default=300)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -356,7 +364,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictDjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
@@ -439,6 +447,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "project.openapi.add_error_responses",
+        "project.openapi.tighten_strings",
     ],
 }
 

@@ -1,7 +1,10 @@
 """Error codes of the orders app (the contract's own errors live in contracts.orders).
 
 Each is a ``ContractError`` with a stable code; the shared API exception handler
-turns it into ``{"code", "message", "details"}`` with its HTTP status.
+turns it into ``{"code", "message", "details"}`` with its HTTP status: 400 for a
+request the OpenAPI schema refuses already, 422 for one the schema allows but a
+rule of the shop refuses (an unknown SKU, say), so a schema-valid request is never
+a 400.
 """
 
 from __future__ import annotations
@@ -29,31 +32,31 @@ class CustomerInactive(ContractError):
 
 class CustomerUnknown(ContractError):
     code = "orders.customer_unknown"
-    http_status = 400
+    http_status = 422
     default_message = "No such customer."
 
 
 class InvalidOrderLines(ContractError):
     code = "orders.invalid_lines"
-    http_status = 400
+    http_status = 422
     default_message = "An order needs at least one line, each with a positive quantity."
 
 
 class ProductUnknown(ContractError):
     code = "orders.product_unknown"
-    http_status = 400
+    http_status = 422
     default_message = "The order names a product that does not exist."
 
 
 class ProductInactive(ContractError):
     code = "orders.product_inactive"
-    http_status = 400
+    http_status = 422
     default_message = "The order names a product that is no longer sold."
 
 
 class MixedCurrencies(ContractError):
     code = "orders.mixed_currencies"
-    http_status = 400
+    http_status = 422
     default_message = "All products of one order must be priced in the same currency."
 
 

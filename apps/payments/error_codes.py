@@ -11,7 +11,9 @@ from contracts.errors import Conflict, ContractError
 
 class IdempotencyKeyRequired(ContractError):
     code = "payments.idempotency_key_required"
-    default_message = "Send an Idempotency-Key header (1 to 255 printable characters)."
+    default_message = (
+        "Send an Idempotency-Key header (1 to 255 visible ASCII characters, e.g. a UUID)."
+    )
 
 
 class IdempotencyKeyReused(ContractError):

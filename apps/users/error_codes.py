@@ -22,7 +22,7 @@ class WeakPassword(ContractError):
     """The password fails Django's password validators; ``details["password"]`` says why."""
 
     code = "users.weak_password"
-    http_status = 400
+    http_status = 422
     default_message = "The password is too weak."
 
 

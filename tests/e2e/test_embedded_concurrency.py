@@ -9,76 +9,90 @@ write lock when they begin, and wait for it up to the busy timeout.
 
 from __future__ import annotations
 
-import socket
+import os
+import random
 import sqlite3
 import subprocess
 import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.test_embedded_run import ROOT, embedded_env, manage  # noqa: F401 - fixture
+from tests.e2e.test_embedded_run import ROOT, manage
 
 CONCURRENT = 12
 
 
-def port_in(low: int, high: int) -> int:
-    """A free port of the range this suite may use (tests run in parallel)."""
-    for port in range(low, high):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
+def start_gunicorn(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free port of this suite's range (8200-8299), retried if one is taken.
 
-
-@pytest.fixture
-def sqlite_server(embedded_env, tmp_path):  # noqa: F811 - the fixture imported above
-    assert manage(embedded_env, "migrate", "--noinput").returncode == 0
-    assert manage(embedded_env, "seed_demo").returncode == 0
-    # A short busy timeout, so the test of a lock held too long stays short.
-    embedded_env["SQLITE_BUSY_TIMEOUT_SECONDS"] = "5"
-    port = port_in(8200, 8300)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "project.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--no-control-socket",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=embedded_env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("w"),  # a pipe nobody reads would fill up
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
+    Parallel test workers may pick the same free port at once: the loser exits at
+    once with "Connection in use" and tries another.
+    """
+    ports = list(range(8200, 8300))
+    random.shuffle(ports)
+    for port in ports[:10]:
+        log = log_path.open("w")  # a pipe nobody reads would fill up
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "project.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--worker-class",
+                "gthread",
+                "--no-control-socket",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while server.poll() is None and time.monotonic() < deadline:
             try:
-                httpx.get(f"{base}/health/", timeout=2)
-                break
+                if httpx.get(f"{base}/health/", timeout=5).status_code == 200:
+                    return server, base
             except httpx.TransportError:
-                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.3)
-        yield base, embedded_env["DATABASE_URL"].removeprefix("sqlite:///")
+                pass
+            time.sleep(0.3)
+        server.terminate()
+        server.wait(timeout=30)
+        if "Connection in use" not in log_path.read_text():
+            raise AssertionError(f"gunicorn did not start:\n{log_path.read_text()}")
+    raise AssertionError("no free port in 8200-8299")
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory):
+    # The embedded defaults (tests/e2e/test_embedded_run.py), on a file of this module.
+    directory = tmp_path_factory.mktemp("embedded")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "PASSWORD_HASHERS"}
+    }
+    path = directory / "seams.sqlite3"
+    # A short busy timeout, so the test of a lock held too long stays short.
+    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_SECONDS="5")
+    assert manage(env, "migrate", "--noinput").returncode == 0
+    assert manage(env, "seed_demo").returncode == 0
+    server, base = start_gunicorn(env, directory / "gunicorn.log")
+    try:
+        yield base, str(path)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -65,7 +65,7 @@ def publish_raw(url: str, body: bytes, headers: dict | None, service: str = "ord
 
 def test_messages_without_a_valid_envelope_are_parked_and_shown(rabbitmq, processes, client):
     # given: a worker consuming the service queues
-    processes.worker(rabbitmq, concurrency=1)
+    processes.worker(rabbitmq)
     not_a_task = json.dumps({"hello": "world"}).encode()
     no_event_id = task_message_of([{"name": "tests.OrdersProbed", "version": 1, "payload": {}}])
     not_an_object = task_message_of(["just a string"])
@@ -108,7 +108,6 @@ def test_a_worker_backs_off_while_its_database_is_down(rabbitmq, processes):
     try:
         processes.worker(
             rabbitmq,
-            concurrency=1,
             DATABASE_URL=url,
             CONN_MAX_AGE="0",
             SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS="0.5",

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from apikit.filters import UtcIsoDateTimeFilter
 from apps.orders.models import Order, Product
+
+MAX_PRICE = Decimal("9999999999.99")  # what the price column holds
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": float(MAX_PRICE)})
+class PriceBoundFilter(django_filters.NumberFilter):
+    """A price bound, within what a price can be (the schema states the same bounds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=Decimal(0), max_value=MAX_PRICE, **kwargs)
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -15,8 +29,8 @@ class ProductFilter(django_filters.FilterSet):
     )
     sku = django_filters.CharFilter(lookup_expr="iexact")
     search = django_filters.CharFilter(method="filter_search", help_text="Part of name or SKU.")
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    price_min = PriceBoundFilter(field_name="price", lookup_expr="gte")
+    price_max = PriceBoundFilter(field_name="price", lookup_expr="lte")
     currency = django_filters.CharFilter(lookup_expr="iexact")
     in_stock = django_filters.BooleanFilter(method="filter_in_stock")
 

@@ -51,6 +51,10 @@ VIEW_PRODUCTS = "orders.view_product"
 REFUND_PAYMENTS = "payments.change_payment"
 
 
+# The catalog is read by anyone: a token is optional (staff see inactive products).
+OPTIONAL_AUTH = [{"jwtAuth": []}, {"cookieAuth": []}, {}]
+
+
 def _may_cancel_any(request: Request) -> bool:
     return staff_may(request, CHANGE_ORDERS, REFUND_PAYMENTS)
 
@@ -67,7 +71,11 @@ class ProductListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_list(include_inactive=staff_may(self.request, VIEW_PRODUCTS))
 
-    @extend_schema(operation_id="products_list", summary="The catalog (staff also see inactive)")
+    @extend_schema(
+        operation_id="products_list",
+        summary="The catalog (staff also see inactive)",
+        auth=OPTIONAL_AUTH,
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -90,6 +98,7 @@ class ProductDetailView(APIView):
     @extend_schema(
         operation_id="products_retrieve",
         summary="One product",
+        auth=OPTIONAL_AUTH,
         responses={200: ProductSerializer, 404: error_response("orders.product_not_found")},
     )
     def get(self, request: Request, product_id: UUID) -> Response:
@@ -170,9 +179,10 @@ class OrderListView(generics.ListAPIView):
         request=OrderPlaceSerializer,
         responses={
             201: OrderSerializer,
-            400: error_response(
-                "invalid, orders.invalid_lines, orders.product_unknown, "
-                "orders.product_inactive, orders.mixed_currencies, orders.customer_unknown"
+            400: error_response("invalid: the body breaks the schema"),
+            422: error_response(
+                "orders.invalid_lines, orders.product_unknown, orders.product_inactive, "
+                "orders.mixed_currencies, orders.customer_unknown"
             ),
             403: error_response("orders.customer_inactive"),
             409: error_response("orders.out_of_stock"),

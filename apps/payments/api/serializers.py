@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apikit.strict_input import StrictJSONTypesMixin
 from apps.payments.models import Payment, Refund
 
 
@@ -52,7 +53,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         ref_name = "Payment"
 
 
-class PaymentCreateSerializer(serializers.Serializer):
+class PaymentCreateSerializer(StrictJSONTypesMixin, serializers.Serializer):
     order_id = serializers.UUIDField(help_text="The order to pay; the amount comes from it.")
     payment_token = serializers.CharField(
         max_length=100, help_text="A card token from the payment form (sandbox: `tok_success`…)."
@@ -62,7 +63,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         ref_name = "PaymentCreate"
 
 
-class RefundCreateSerializer(serializers.Serializer):
+class RefundCreateSerializer(StrictJSONTypesMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -30,11 +31,15 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 
+# Visible ASCII only: what every HTTP stack carries unchanged (a UUID is a good key).
+IDEMPOTENCY_KEY_PATTERN = rf"^[!-~]{{1,{MAX_KEY_LENGTH}}}$"
+
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
+    pattern=IDEMPOTENCY_KEY_PATTERN,
     description=(
         "A unique key per payment attempt (a UUID is a good choice). Retrying with the same "
         "key and body returns the first answer and never charges again; the same key with "
@@ -51,8 +56,8 @@ REPLAYED_HEADER_PARAMETER = OpenApiParameter(
 
 
 def idempotency_key(request: Request) -> str:
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise IdempotencyKeyRequired(details={"header": IDEMPOTENCY_HEADER})
     return key
 

@@ -56,7 +56,8 @@ class RegisterView(AuthEndpoint, APIView):
         request=RegisterSerializer,
         responses={
             201: UserProfileSerializer,
-            400: error_response("Invalid input, or a weak password (`users.weak_password`)."),
+            400: error_response("Invalid input (the schema says what is valid)."),
+            422: error_response("A weak password the schema allows (`users.weak_password`)."),
             409: error_response("The email address has an account already (`users.email_taken`)."),
             429: THROTTLED,
         },

@@ -106,7 +106,7 @@ def test_order_place_refuses_bad_lines(customer, tee, lines, error):
     # when / then
     with pytest.raises(error) as refused:
         services.order_place(customer_id=customer.pk, lines=lines)
-    assert refused.value.http_status == 400
+    assert refused.value.http_status == 422
     assert stock(tee) == 10
     assert Order.objects.count() == 0
 

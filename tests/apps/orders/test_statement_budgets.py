@@ -40,10 +40,13 @@ def customer_api():
 
 
 @pytest.fixture(autouse=True)
-def _no_sweep_due():
+def _no_sweep_due(settings):
     # The embedded delivery sweeps at a process's first commit and then at intervals;
     # the budgets are those of the requests in between.
+    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 3600
     delivery.sweeps.take()
+    yield
+    delivery.sweeps.reset()
 
 
 def test_placing_an_order(customer_api, django_assert_num_queries):

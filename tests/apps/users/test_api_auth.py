@@ -62,14 +62,24 @@ def test_register_with_a_taken_email_is_a_409(api):
     assert body["details"] == {"email": "grace@example.com"}
 
 
-def test_register_with_a_weak_password_is_a_400_with_field_details(api):
-    # when
+def test_register_with_a_password_the_schema_refuses_is_a_400(api):
+    # when: shorter than 8 characters and only digits (the schema's minLength and pattern)
     response = api.post(REGISTER, {"email": "x@example.com", "password": "123"}, format="json")
     # then
-    body = assert_error(response, 400, "users.weak_password")
+    body = assert_error(response, 400, "invalid")
     messages = body["details"]["password"]
-    assert any("too short" in m for m in messages)
-    assert any("entirely numeric" in m for m in messages)
+    assert any("at least 8 characters" in m for m in messages)
+    assert not User.objects.exists()
+
+
+def test_register_with_a_weak_password_the_schema_allows_is_a_422_with_field_details(api):
+    # when: long enough and not numeric, but among the common passwords
+    response = api.post(
+        REGISTER, {"email": "x@example.com", "password": "password123"}, format="json"
+    )
+    # then
+    body = assert_error(response, 422, "users.weak_password")
+    assert any("too common" in m for m in body["details"]["password"])
     assert not User.objects.exists()
 
 

@@ -75,7 +75,7 @@ def test_register_refuses_weak_passwords_with_the_validators_reasons(password, r
             email="alan@example.com", password=password, full_name="Alan Mathison Turing"
         )
     # then
-    assert raised.value.http_status == 400
+    assert raised.value.http_status == 422
     assert any(reason in message for message in raised.value.details["password"])
     assert not User.objects.exists()
 
