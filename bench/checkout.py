@@ -272,7 +272,13 @@ def drive(
 
 def json_request(method: str, path: str, token: str, body: Any = None, **headers: str) -> Request:
     raw = json.dumps(body).encode() if body is not None else None
-    base = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # As behind the TLS-terminating proxy of a production deployment (Seams would
+    # redirect plain HTTP otherwise).
+    base = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",
+    }
     return (method, path, raw, {**base, **headers})
 
 

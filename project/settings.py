@@ -251,6 +251,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Messages each pool slot holds ahead: handlers mostly wait on the database, and on
 # two cores a prefetch of one left the worker the bottleneck (docs/events.md).
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
+# Threads of the worker's pool (the process files start it with -P threads).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -264,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 if "payments" in SEAMS_SERVICES:
     CELERY_BEAT_SCHEDULE["payments-resolve"] = {"task": "payments.resolve", "schedule": 60.0}
+if "orders" in SEAMS_SERVICES:
+    CELERY_BEAT_SCHEDULE["orders-retry-refund-requests"] = {
+        "task": "orders.retry_refund_requests",
+        "schedule": 60.0,
+    }
 
 # --- Contracts across processes (docs/rpc.md) ------------------------------------------
 # HMAC keys of the internal RPC endpoint: callers sign with the first, providers accept
@@ -339,6 +346,9 @@ PAYMENTS_GATEWAY_RETRY_SECONDS = env.float("PAYMENTS_GATEWAY_RETRY_SECONDS", def
 PAYMENTS_RESOLVE_AFTER_SECONDS = env.int("PAYMENTS_RESOLVE_AFTER_SECONDS", default=300)
 PAYMENTS_LATE_CAPTURE_WINDOW_HOURS = env.int("PAYMENTS_LATE_CAPTURE_WINDOW_HOURS", default=24)
 PAYMENTS_RESOLVE_BATCH = env.int("PAYMENTS_RESOLVE_BATCH", default=500)
+# The beat task orders.retry_refund_requests asks payments again (same key) for the
+# refund of an order left refund_requested longer than this (the call was lost).
+ORDERS_REFUND_RETRY_AFTER_SECONDS = env.int("ORDERS_REFUND_RETRY_AFTER_SECONDS", default=300)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.contracts.live import LiveProvider, port_for_worker
+from tests.contracts.live import LiveProvider
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
 from tests.factories.users import SuperuserFactory, sign_in_to_admin
 from tests.services_plugin import on_postgres
@@ -52,9 +52,7 @@ def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
     from django.db import connections
 
     provider = LiveProvider(
-        dict(connections["default"].settings_dict),
-        port=port_for_worker(8410),
-        logs=tmp_path_factory.mktemp("provider"),
+        dict(connections["default"].settings_dict), logs=tmp_path_factory.mktemp("provider")
     )
     try:
         with django_db_blocker.unblock():

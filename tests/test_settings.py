@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -56,3 +57,30 @@ def test_the_deploy_check_warns_when_throttles_would_count_per_process():
 def test_a_shared_cache_satisfies_the_deploy_check():
     result = run_check("--deploy", SECRET_KEY="x" * 50, CACHE_URL="redis://127.0.0.1:6379/1")
     assert "seams.W020" not in result.stderr + result.stdout
+
+
+def database_settings(**env: str) -> dict[str, object]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CONN_MAX_AGE"}}
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({k: db[k] for k in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_health_checked_connections_and_debug_does_not():
+    assert database_settings(SECRET_KEY="x" * 50) == {
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+    assert database_settings(DEBUG="1")["CONN_MAX_AGE"] == 0

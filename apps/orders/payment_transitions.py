@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.orders import selectors, services
 from apps.orders.error_codes import IllegalTransition
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
+from contracts.errors import ContractError
 from contracts.orders import CaptureRejected
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 
@@ -76,6 +79,27 @@ def order_request_cancellation(
         order_refund_declined(order_id=order.id, refund_key=order.refund_key, code=exc.code)
         raise
     return selectors.order_get(order_id=order.id)
+
+
+def order_retry_refund_requests(*, older_than: timedelta, limit: int = 500) -> dict[str, int]:
+    """Ask payments again, with the same key, for the refunds of orders left
+    ``refund_requested`` longer than ``older_than`` (the call failed in transit, or
+    its answer is still unknown). Payments never refunds twice for one key."""
+    counts: dict[str, int] = {}
+    cutoff = timezone.now() - older_than
+    stuck = Order.objects.filter(status=REFUND_REQUESTED, updated_at__lt=cutoff).order_by(
+        "updated_at"
+    )
+    for order_id in list(stuck.values_list("id", flat=True)[:limit]):
+        try:
+            order = order_request_cancellation(order_id=order_id, reason="refund asked again")
+        except ContractError as exc:
+            logger.warning("refund of order %s asked again: %s", order_id, exc.code)
+            outcome = exc.code
+        else:
+            outcome = order.status
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 @transaction.atomic
@@ -137,7 +161,7 @@ def order_apply_capture(
     if order.payment_id == payment_id:
         return order  # the same capture announced again
     if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
-        order = services.mark_paid_locked(
+        order = services.order_mark_locked_paid(
             order, payment_id=payment_id, amount=amount, currency=currency
         )
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)

@@ -181,9 +181,13 @@ def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
     order = Order.objects.select_for_update().filter(id=order_id).first()
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
+    _check_transition(order, allowed=allowed, to=to)
+    return order
+
+
+def _check_transition(order: Order, *, allowed: Iterable[str], to: str) -> None:
     if order.status not in allowed:
         raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=to)
-    return order
 
 
 def _release_stock(*orders: Order) -> None:
@@ -209,13 +213,15 @@ def _release_stock(*orders: Order) -> None:
 def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
     """pending_payment → paid, once payments has captured exactly the order's total."""
     order = _lock(order_id, allowed={PENDING}, to=PAID)
-    return mark_paid_locked(order, payment_id=payment_id, amount=amount, currency=currency)
+    return order_mark_locked_paid(order, payment_id=payment_id, amount=amount, currency=currency)
 
 
-def mark_paid_locked(order: Order, *, payment_id: UUID, amount: Decimal, currency: str) -> Order:
-    """The transition itself, for a caller holding the order's row lock already."""
-    if order.status != PENDING:
-        raise IllegalTransition.between(order_id=order.id, from_status=order.status, to_status=PAID)
+def order_mark_locked_paid(
+    order: Order, *, payment_id: UUID, amount: Decimal, currency: str
+) -> Order:
+    """The transition of ``order_mark_paid`` for a caller that holds the order's row lock
+    in its transaction and has seen it pending already (no second read of the row)."""
+    _check_transition(order, allowed={PENDING}, to=PAID)
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
             details={

@@ -13,6 +13,8 @@ Tokens (anything else is declined as ``invalid_token``):
 ``tok_decline``            declined: ``card_declined``
 ``tok_insufficient_funds`` declined: ``insufficient_funds``
 ``tok_timeout``            no answer: raises ``GatewayTimeout``, nothing charged
+``tok_unreachable``        the connection broke: raises ``GatewayUnreachable``,
+                           nothing charged
 ``tok_timeout_after_charge`` charged, but every answer to the charge call is lost
                            (``GatewayTimeout``); only ``find_charge`` tells
 ``tok_flaky``              charged, the first answer lost; a repeat of the key
@@ -40,6 +42,7 @@ from apps.payments.gateway import (
     ChargeDeclined,
     ChargeResult,
     GatewayTimeout,
+    GatewayUnreachable,
     PaymentGateway,
     RefundRefused,
     RefundResult,
@@ -53,6 +56,7 @@ SLOW_TOKEN = "tok_slow"  # noqa: S105
 SLOW_SECONDS = 0.5
 DECLINES = {"tok_decline": "card_declined", "tok_insufficient_funds": "insufficient_funds"}
 TIMEOUT_TOKEN = "tok_timeout"  # noqa: S105
+UNREACHABLE_TOKEN = "tok_unreachable"  # noqa: S105
 ANSWER_LOST_TOKEN = "tok_timeout_after_charge"  # noqa: S105
 FLAKY_TOKEN = "tok_flaky"  # noqa: S105
 LATE_TOKEN = "tok_late"  # noqa: S105
@@ -92,6 +96,8 @@ class SandboxGateway(PaymentGateway):
             return self._charge_result(seen)
         if token == TIMEOUT_TOKEN:
             raise _lost_answer()
+        if token == UNREACHABLE_TOKEN:
+            raise GatewayUnreachable("The connection to the sandbox processor broke off.")
         if token == SLOW_TOKEN:
             time.sleep(SLOW_SECONDS)
         decline_code = "" if token in SUCCESS_TOKENS else "invalid_token"

@@ -25,6 +25,7 @@ from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from extraction import correlation
 from extraction.gateway.routes import Upstream
+from extraction.observability.tracing import inject_headers
 from extraction.rpc import breakers
 
 # RFC 9110 §7.6.1 (and the ones every proxy drops): they describe one connection.
@@ -41,6 +42,9 @@ HOP_BY_HOP = frozenset(
         "host",
     }
 )
+# Set by the proxy itself, never copied: a copy under another spelling
+# ("X-Correlation-Id") would reach the service as a second value of the header.
+PROPAGATED = frozenset({correlation.META_KEY, "HTTP_TRACEPARENT", "HTTP_TRACESTATE"})
 CHUNK = 64 * 1024
 
 _pools: dict[str, urllib3.PoolManager] = {}
@@ -62,6 +66,8 @@ def pool() -> urllib3.PoolManager:
 def outgoing_headers(request: HttpRequest) -> dict[str, str]:
     headers: dict[str, str] = {}
     for key, value in request.META.items():
+        if key in PROPAGATED:
+            continue
         if key.startswith("HTTP_"):
             name = key[5:].replace("_", "-").title()
         elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"}:
@@ -77,6 +83,12 @@ def outgoing_headers(request: HttpRequest) -> dict[str, str]:
     headers["X-Forwarded-Proto"] = request.scheme or "http"
     correlation_id = correlation.get() or correlation.clean(request.META.get(correlation.META_KEY))
     headers[correlation.HEADER] = correlation_id or correlation.new_id()
+    # The trace context: this request's span when tracing is on (urllib3's
+    # instrumentation then puts its own client span in), else the client's, as sent.
+    inject_headers(headers)
+    for name, key in (("traceparent", "HTTP_TRACEPARENT"), ("tracestate", "HTTP_TRACESTATE")):
+        if name not in headers and request.META.get(key):
+            headers[name] = str(request.META[key])
     return headers
 
 

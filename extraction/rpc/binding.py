@@ -19,8 +19,6 @@ from django.utils.module_loading import import_string
 from contracts.codec import MethodCodec
 from contracts.services import Service, contract_methods, declared_contracts, registry
 from contracts.snapshot import load_contract_modules
-from extraction.observability import remote
-from extraction.rpc.breakers import RemoteServicesView
 from extraction.rpc.client import remote_adapter
 from extraction.rpc.local import local_adapter
 
@@ -64,9 +62,6 @@ def bind_contracts() -> None:
         elif contract.owner in settings.SEAMS_SERVICE_URLS:
             base_url = settings.SEAMS_SERVICE_URLS[contract.owner]
             registry.provide(contract, remote_adapter(contract, base_url=base_url))
-    remote.install(
-        RemoteServicesView(settings.SEAMS_SERVICE_URLS) if settings.SEAMS_SERVICE_URLS else None
-    )
 
 
 def served_contract(name: str) -> type[Service] | None:

@@ -18,8 +18,6 @@ import pybreaker
 import redis
 from django.conf import settings
 
-from extraction.observability.remote import RemoteService
-
 _breakers: dict[str, pybreaker.CircuitBreaker] = {}
 _lock = threading.Lock()
 
@@ -78,22 +76,3 @@ def reset_breakers() -> None:
     """Forget every breaker (tests, and settings changes)."""
     with _lock:
         _breakers.clear()
-
-
-class RemoteServicesView:
-    """The remote services of this process with their breakers, for health and metrics
-    (``extraction.observability.remote``)."""
-
-    def __init__(self, urls: dict[str, str]) -> None:
-        self.urls = dict(urls)
-
-    def remote_services(self) -> list[RemoteService]:
-        return [
-            RemoteService(
-                name=service,
-                url=url,
-                breaker_state=breaker_state(service),
-                failures=breaker_for(service).fail_counter,
-            )
-            for service, url in sorted(self.urls.items())
-        ]

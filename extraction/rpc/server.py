@@ -4,6 +4,7 @@ One view serves every contract bound locally in this process, built from the
 contract class: the arguments are decoded and validated by the method's codec,
 the result encoded the same way; no code per method. Answers:
 
+- 405 ``rpc.method_not_allowed`` (anything but POST)
 - 401 ``rpc.unauthenticated`` / ``rpc.bad_signature`` / ``rpc.expired`` / ``rpc.replayed``
 - 404 ``rpc.unknown_contract`` / ``rpc.unknown_method`` (not served by this process)
 - 409 ``incompatible_contract_version`` (the caller was built against another shape)
@@ -24,7 +25,6 @@ import pydantic
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from contracts.codec import to_jsonable
 from contracts.errors import ContractError, IncompatibleContractVersion
@@ -42,9 +42,12 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JsonRes
 
 
 @csrf_exempt
-@require_POST
 def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
     started = time.perf_counter()
+    if request.method != "POST":
+        response = _error(405, "rpc.method_not_allowed", "Contract methods are called with POST.")
+        response["Allow"] = "POST"
+        return response
     try:
         signing.verify(
             keys=settings.SEAMS_RPC_KEYS,

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,28 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = "contract-suite-rpc-key"
 
 
-def port_for_worker(base: int) -> int:
-    """A port of this engineer's range (8400-8499), distinct per xdist worker."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw9")
-    return base + int(worker.removeprefix("gw"))
+def listening_socket() -> socket.socket:
+    """A loopback socket bound to a port the system picked, already listening.
+
+    Handed to gunicorn as ``fd://``: the port is the provider's from the start, so
+    no other process (another test worker, another checkout's suite) can take it
+    between choosing it and binding it, and no test ever talks to a stranger.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def refused_address() -> tuple[socket.socket, str]:
+    """A bound port that does not listen: connections to it are refused at once.
+
+    Keep the socket open while the URL is in use, so no one else takes the port.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def _admin(settings_dict: dict[str, Any]) -> Any:
@@ -49,11 +68,12 @@ def _admin(settings_dict: dict[str, Any]) -> Any:
 
 
 class LiveProvider:
-    def __init__(self, settings_dict: dict[str, Any], *, port: int, logs: Path) -> None:
+    def __init__(self, settings_dict: dict[str, Any], *, logs: Path) -> None:
         self.settings_dict = {**settings_dict, "NAME": f"{settings_dict['NAME']}_live"}
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = logs / f"provider-{port}.log"
+        self.socket = listening_socket()
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = logs / f"provider-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.wrapper: BaseDatabaseWrapper | None = None
 
@@ -95,7 +115,7 @@ class LiveProvider:
                 "gunicorn",
                 "project.wsgi",
                 "-b",
-                f"127.0.0.1:{self.port}",
+                f"fd://{self.socket.fileno()}",
                 "-k",
                 "gthread",
                 "--threads",
@@ -111,18 +131,21 @@ class LiveProvider:
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            pass_fds=(self.socket.fileno(),),
         )
+        # The socket listens already: wait until the provider answers on it.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the provider exited:\n{self.log.read_text()[-3000:]}")
             with (
                 contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as answer,
             ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"the provider did not listen in time:\n{self.log.read_text()[-3000:]}")
+                if answer.status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"the provider did not answer in time:\n{self.log.read_text()[-3000:]}")
 
     @contextlib.contextmanager
     def as_default_database(self) -> Iterator[None]:
@@ -153,6 +176,7 @@ class LiveProvider:
                 cursor.execute(statement)
 
     def stop(self) -> None:
+        self.socket.close()
         if self.wrapper is not None:
             self.wrapper.close()
         if self.process is not None and self.process.poll() is None:

@@ -119,7 +119,11 @@ class Processes:
             **env,
         )
 
-    def worker(self, broker_url: str, **env: str) -> subprocess.Popen[bytes]:
+    def worker(
+        self, broker_url: str, concurrency: int | None = None, **env: str
+    ) -> subprocess.Popen[bytes]:
+        if concurrency is not None:
+            env["CELERY_WORKER_CONCURRENCY"] = str(concurrency)
         return self.start("worker", CELERY_BROKER_URL=broker_url, **env)
 
     @staticmethod

@@ -52,6 +52,7 @@ class FakeService(BaseHTTPRequestHandler):
                 "method": self.command,
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
+                "header_names": [k.lower() for k in self.headers],
                 "body": body.decode(),
             }
         ).encode()
@@ -131,6 +132,25 @@ def test_method_path_query_headers_body_and_status_are_forwarded(client, split_w
     assert headers["x-forwarded-host"] == "testserver"
     assert headers["x-forwarded-proto"] == "http"
     assert headers["host"] == split_without_payments.removeprefix("http://")
+
+
+def test_the_correlation_id_and_trace_context_are_sent_once(client, split_without_payments):
+    # given: a client that sends its own correlation id and trace context
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    # when
+    response = client.get(
+        "/api/v1/payments",
+        HTTP_X_CORRELATION_ID="corr-once",
+        HTTP_TRACEPARENT=traceparent,
+        HTTP_TRACESTATE="vendor=1",
+    )
+    # then: each reaches the service as one header (two would join into an invalid value)
+    echo = json.loads(b"".join(response.streaming_content))
+    for name in ("x-correlation-id", "traceparent", "tracestate"):
+        assert echo["header_names"].count(name) == 1, echo["header_names"]
+    assert echo["headers"]["x-correlation-id"] == "corr-once"
+    # tracing is off here: the client's context passes through as it came
+    assert echo["headers"]["traceparent"] == traceparent
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])

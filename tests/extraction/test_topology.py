@@ -4,6 +4,7 @@ per-service task queues, and no split process without a broker."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -15,6 +16,7 @@ from contracts.payments import PaymentCaptured
 from contracts.subscriptions import MANIFEST, consumed_event_names
 from contracts.users import UserDeactivated
 from extraction.checks import check_broker_when_split, check_subscription_manifest
+from extraction.launch.procfile import read_procfile
 from extraction.relay import Relay
 from extraction.routing import queue_name, task_queue_name
 from project.celery import app, route_task
@@ -125,3 +127,24 @@ def test_the_relay_declares_the_queue_of_a_consumer_that_runs_elsewhere_and_neve
     with Connection(rabbitmq) as conn:
         _, waiting, _ = conn.channel().queue_declare(queue_name("orders"), passive=True)
     assert waiting == 1
+
+
+def test_the_documented_commands_are_the_procfile_entries_the_tests_start():
+    # what docs/events.md tells an operator to run by hand is what the fault tests run
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "events.md").read_text()
+    entries = read_procfile(root / "deploy" / "processes" / "Procfile")
+    assert set(entries) == {"web", "relay", "worker", "beat"}
+    for entry in entries.values():
+        assert f"\n{entry.command}\n" in docs, entry.command
+    # and the systemd units start the same relay and worker
+    units = root / "deploy" / "processes"
+    relay_unit = (units / "seams-relay.service").read_text()
+    worker_unit = (units / "seams-worker.service").read_text()
+    assert f"ExecStart=/srv/seams/.venv/bin/{entry_of(entries, 'relay')}" in relay_unit
+    worker = entry_of(entries, "worker").removeprefix("celery -A project worker ")
+    assert f"worker -n %i@%%H {worker}\n" in worker_unit
+
+
+def entry_of(entries: dict, name: str) -> str:
+    return str(entries[name].command)

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from apps.orders import payment_transitions, services
 from apps.orders.error_codes import IllegalTransition, RefundInProgress
 from apps.orders.models import Order, Product
+from apps.orders.tasks import retry_refund_requests
 from apps.payments import resolution
 from apps.payments.models import SandboxRefund
 from contracts.payments import RefundDeclined
@@ -170,3 +171,18 @@ def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee):
         else:
             assert (order.status, refunded) == ("fulfilled", False)
             assert results["cancel"] == "orders.illegal_transition"
+
+
+def test_a_refund_request_lost_in_transit_is_asked_again_by_the_beat_task(shopper, tee, settings):
+    # given: the order took refund_requested, but the refund call never reached payments
+    order = paid(shopper)
+    payment_transitions.order_refund_request(order_id=order.id, reason="lost call")
+    settings.ORDERS_REFUND_RETRY_AFTER_SECONDS = 0
+    # when: the beat task runs (eager in the embedded default)
+    counts = retry_refund_requests.delay().get()
+    # then: asked again with the order's key: refunded, once
+    assert counts == {"refunded": 1}
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert SandboxRefund.objects.count() == 1
+    assert retry_refund_requests.delay().get() == {}

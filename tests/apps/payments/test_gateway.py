@@ -13,6 +13,7 @@ from apps.payments.gateway import (
     ChargeDeclined,
     GatewayCalledInTransaction,
     GatewayTimeout,
+    OutcomeUnknown,
     RefundRefused,
     check_gateway_setting,
     get_gateway,
@@ -223,3 +224,53 @@ def test_an_unusable_gateway_setting_fails_the_system_check(settings, value):
     (error,) = check_gateway_setting()
     assert error.id == "payments.E001"
     assert value in error.msg
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_answer_is_an_unknown_outcome_and_only_the_lookup_tells():
+    gateway = get_gateway()
+    for _ in range(2):  # every answer of tok_timeout_after_charge is lost
+        with pytest.raises(OutcomeUnknown):
+            charge("tok_timeout_after_charge", key="lost")
+    found = gateway.find_charge(idempotency_key="lost")
+    assert found is not None
+    assert found.reference == SandboxCharge.objects.get(idempotency_key="lost").reference
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_late_charge_is_invisible_until_it_lands():
+    with pytest.raises(GatewayTimeout):
+        charge("tok_late", key="late")
+    assert get_gateway().find_charge(idempotency_key="late") is None
+    assert SandboxGateway.land_late_charges() == 1
+    assert get_gateway().find_charge(idempotency_key="late") is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_refunds_are_found_by_their_key_and_a_refused_one_raises():
+    gateway = get_gateway()
+    timed_out = charge("tok_refund_timeout", key="c1")
+    refused = charge("tok_refund_refused", key="c2")
+    with pytest.raises(GatewayTimeout):
+        gateway.refund(
+            charge_reference=timed_out.reference,
+            amount=Decimal("10.00"),
+            currency="EUR",
+            idempotency_key="r1",
+        )
+    with pytest.raises(RefundRefused):
+        gateway.refund(
+            charge_reference=refused.reference,
+            amount=Decimal("10.00"),
+            currency="EUR",
+            idempotency_key="r2",
+        )
+    assert gateway.find_refund(idempotency_key="r1").reference == (
+        SandboxRefund.objects.get(idempotency_key="r1").reference
+    )
+    with pytest.raises(RefundRefused):
+        gateway.find_refund(idempotency_key="r2")
+    assert gateway.find_refund(idempotency_key="never") is None

@@ -74,15 +74,18 @@ def test_a_charge_whose_answers_are_all_lost_is_settled_captured_from_the_gatewa
     assert SandboxCharge.objects.get().attempts == 3  # the replay did not ask the gateway
 
 
-def test_a_charge_never_made_is_settled_failed_and_then_the_order_is_payable(pay, order):
-    # given
-    assert pay(key="first", token="tok_timeout").status_code == 202
+@pytest.mark.parametrize("token", ["tok_timeout", "tok_unreachable"])
+def test_a_charge_never_made_is_settled_failed_and_then_the_order_is_payable(pay, order, token):
+    # given: a timeout, or a connection that broke off: the outcome is unknown
+    first = pay(key="first", token=token)
+    assert (first.status_code, first.json()["status"]) == (202, "pending")
+    assert pay(key="other", token="tok_success").status_code == 409  # still held
     # when
     assert resolve() == {"payment failed": 1}
     # then
     payment = Payment.objects.get()
     assert (payment.status, payment.failure_code) == ("failed", PaymentAbandoned.code)
-    assert pay(key="first", token="tok_timeout").status_code == 502  # the settled answer
+    assert pay(key="first", token=token).status_code == 502  # the settled answer
     assert pay(key="second", token="tok_success").status_code == 201
     order.refresh_from_db()
     assert order.status == "paid"

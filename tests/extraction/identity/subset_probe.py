@@ -52,6 +52,20 @@ def customer_token(client: Client) -> str:
     return str(answer.json()["access"])
 
 
+def rpc_answer(client: Client, contract: str) -> str:
+    """The error code of a signed call with no arguments: ``rpc.unknown_contract``
+    where the contract is not served here, an argument or version error where it is."""
+    from extraction.rpc import signing
+
+    path = f"/internal/rpc/{contract}/get_user"
+    headers: dict[str, str] = {}
+    signing.sign(
+        key=settings.SEAMS_RPC_KEYS[0], method="POST", path=path, body=b"{}", headers=headers
+    )
+    answer = client.post(path, b"{}", content_type="application/json", headers=headers)
+    return str(answer.json()["code"])
+
+
 def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {customer_token(client)}"}
@@ -84,6 +98,10 @@ def main() -> None:
         ),
         "commands": sorted(get_commands()),
         "tasks": sorted(name for name in celery_app.tasks if not name.startswith("celery.")),
+        "rpc": {
+            service: rpc_answer(client, f"{service.title()}Service")
+            for service in settings.ALL_SERVICES
+        },
         "api": api,
         "admin_login": signed_in.status_code,
         "admin_login_says_unavailable": "users service does not answer"

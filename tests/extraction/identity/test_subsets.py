@@ -2,11 +2,11 @@
 
 For every single app and every pair: ``manage.py migrate`` applies only what the
 process owns, ``manage.py check`` passes, the user model is the same staff shadow
-as in the monolith, the commands and Celery tasks are those of the subset's apps,
-each public API of the subset answers an authenticated
-request, and the admin sign-in never answers 500. The apps that run elsewhere
+as in the monolith, the commands, Celery tasks and RPC contracts are those of the
+subset's apps, each public API of the subset answers an authenticated request,
+and the admin sign-in never answers 500. The apps that run elsewhere
 are named in ``SEAMS_SERVICE_URLS`` (at an address where nothing listens: the
-sign-in against a live users service is ``test_split_admin.py``'s).
+sign-in against a live users service is ``tests/e2e/test_split_admin.py``'s).
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def process_env(subset: tuple[str, ...], database_url: str) -> dict[str, str]:
         "SEAMS_RPC_KEYS": "subset-probe-rpc-key",
         "SECRET_KEY": "subset-probe-secret-key",
         # A process running part of the system needs a broker (seams.E010); the
-        # check does not connect, and the probe publishes nothing.
+        # check does not connect, and the probe's events stay in the outbox (no
+        # relay runs).
         "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
         "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher",
         "PROBE_STAFF_EMAIL": STAFF_EMAIL,
@@ -146,6 +147,9 @@ def test_a_process_serves_its_subset_on_its_own_database(subset, fresh_database)
         assert (command in report["commands"]) == (app in subset), command
     for app, task in TASK_OF.items():
         assert (task in report["tasks"]) == (app in subset), task
+    # then: the RPC endpoint serves the contracts of the subset's apps, and no others
+    for app, code in report["rpc"].items():
+        assert (code != "rpc.unknown_contract") == (app in subset), (app, code)
     # then: each public API answers an authenticated request
     assert report["api"] == dict.fromkeys(subset, 200)
     # then: the admin signs staff in where the users contract answers; where the

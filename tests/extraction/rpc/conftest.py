@@ -14,7 +14,7 @@ from django.test import Client
 
 from extraction.rpc import breakers, signing, versions
 from extraction.rpc.client import reset_transports
-from tests.contracts.live import port_for_worker
+from tests.contracts.live import refused_address
 
 KEY = "rpc-test-key"
 
@@ -77,7 +77,7 @@ class ScriptedProvider:
     """An HTTP server that answers each POST with the next scripted answer and
     records the requests (headers and body) it received."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self.default: tuple[int, dict[str, str], bytes] = (503, {}, b"down")
@@ -102,9 +102,10 @@ class ScriptedProvider:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        # Port 0: the system picks a free one, so parallel suites never collide.
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -122,12 +123,14 @@ class ScriptedProvider:
 
 @pytest.fixture
 def scripted_provider() -> Iterator[ScriptedProvider]:
-    provider = ScriptedProvider(port_for_worker(8430))
+    provider = ScriptedProvider()
     yield provider
     provider.stop()
 
 
 @pytest.fixture
-def unreachable_url() -> str:
-    """A port of this range where nothing listens."""
-    return f"http://127.0.0.1:{port_for_worker(8450)}"
+def unreachable_url() -> Iterator[str]:
+    """A port where nothing listens (held for the test, so nothing starts to)."""
+    sock, url = refused_address()
+    yield url
+    sock.close()

@@ -19,6 +19,8 @@ from contracts.services import registry
 from contracts.users import UsersService
 
 ROOT = Path(__file__).resolve().parents[3]
+# A split process needs a broker (seams.E010); check does not connect to it.
+BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 SHOW = (
     "from contracts.services import declared_contracts, registry;"
     "print(*sorted(f'{c.__name__}={registry.factory(c).__name__}' for c in declared_contracts()"
@@ -62,7 +64,7 @@ def test_a_process_binds_remote_adapters_for_the_apps_that_run_elsewhere():
         "PaymentsService=RemotePaymentsService",
         "UsersService=RemoteUsersService",
     ]
-    check = run("check", SEAMS_SERVICES="orders", SEAMS_SERVICE_URLS=urls)
+    check = run("check", SEAMS_SERVICES="orders", SEAMS_SERVICE_URLS=urls, CELERY_BROKER_URL=BROKER)
     assert check.returncode == 0, check.stderr
 
 

@@ -240,3 +240,9 @@ def test_the_endpoint_is_not_in_the_public_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     assert "/internal/" not in schema.content.decode()
+
+
+def test_anything_but_post_is_405_in_the_error_shape(rpc):
+    response = rpc.client.get("/internal/rpc/UsersService/get_user")
+    assert_error(response, 405, "rpc.method_not_allowed")
+    assert response["Allow"] == "POST"
