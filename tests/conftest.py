@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from contracts.events import subscribe, subscriptions, unsubscribe
+from extraction import delivery
 from tests.contracts.live import LiveProvider
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
 from tests.factories.users import SuperuserFactory, sign_in_to_admin
@@ -61,3 +63,23 @@ def live_provider(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
     finally:
         with django_db_blocker.unblock():
             provider.stop()
+
+
+@pytest.fixture
+def statement_budget(settings):
+    """What a statement budget measures: the shop's own handlers, no sweep coming due.
+
+    Probes of other test modules (an OrderPlaced handler, say) stay subscribed for
+    the rest of the session once imported, and the embedded delivery sweeps at a
+    process's first commit and then at intervals: the budgets are those of the
+    requests in between, with the shop's subscriptions.
+    """
+    probes = [s for s in subscriptions() if s.key.startswith("tests.")]
+    for probe in probes:
+        unsubscribe(probe.key)
+    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 3600
+    delivery.sweeps.take()
+    yield
+    delivery.sweeps.reset()
+    for probe in probes:
+        subscribe(probe.event_type, service=probe.service)(probe.handler)

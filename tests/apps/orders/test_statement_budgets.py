@@ -13,8 +13,6 @@ from rest_framework.test import APIClient
 
 from apps.orders import services
 from apps.orders.models import Order
-from contracts.events import subscribe, subscriptions, unsubscribe
-from extraction import delivery
 from tests.factories.orders import ProductFactory
 from tests.factories.users import UserFactory, token_pair_for
 
@@ -41,25 +39,8 @@ def customer_api():
 
 
 @pytest.fixture(autouse=True)
-def _only_the_apps_subscriptions():
-    # Probes of other test modules (an OrderPlaced handler, say) stay subscribed for
-    # the rest of the session once imported; the budgets are those of the shop.
-    probes = [s for s in subscriptions() if s.key.startswith("tests.")]
-    for probe in probes:
-        unsubscribe(probe.key)
-    yield
-    for probe in probes:
-        subscribe(probe.event_type, service=probe.service)(probe.handler)
-
-
-@pytest.fixture(autouse=True)
-def _no_sweep_due(settings):
-    # The embedded delivery sweeps at a process's first commit and then at intervals;
-    # the budgets are those of the requests in between.
-    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 3600
-    delivery.sweeps.take()
-    yield
-    delivery.sweeps.reset()
+def _budget(statement_budget):
+    return statement_budget
 
 
 def test_placing_an_order(customer_api, django_assert_num_queries):
