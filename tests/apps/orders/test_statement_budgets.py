@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from apps.orders import services
 from apps.orders.models import Order
+from contracts.events import subscribe, subscriptions, unsubscribe
 from extraction import delivery
 from tests.factories.orders import ProductFactory
 from tests.factories.users import UserFactory, token_pair_for
@@ -37,6 +38,18 @@ def customer_api():
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(customer).access_token}")
     api.customer = customer
     return api
+
+
+@pytest.fixture(autouse=True)
+def _only_the_apps_subscriptions():
+    # Probes of other test modules (an OrderPlaced handler, say) stay subscribed for
+    # the rest of the session once imported; the budgets are those of the shop.
+    probes = [s for s in subscriptions() if s.key.startswith("tests.")]
+    for probe in probes:
+        unsubscribe(probe.key)
+    yield
+    for probe in probes:
+        subscribe(probe.event_type, service=probe.service)(probe.handler)
 
 
 @pytest.fixture(autouse=True)

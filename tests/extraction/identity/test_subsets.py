@@ -99,7 +99,8 @@ def process_env(subset: tuple[str, ...], database_url: str) -> dict[str, str]:
         "SEAMS_RPC_KEYS": "subset-probe-rpc-key",
         "SECRET_KEY": "subset-probe-secret-key",
         # A process running part of the system needs a broker (seams.E010); the
-        # check does not connect, and the probe publishes nothing.
+        # check does not connect, and the probe's events stay in the outbox (no
+        # relay runs).
         "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
         "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher",
         "PROBE_STAFF_EMAIL": STAFF_EMAIL,
