@@ -79,6 +79,7 @@ def main() -> None:
     observer = (time.perf_counter() - started) / args.calls * 1e9
     print(f"call observer (metrics, recent calls):  {observer:8.0f} ns")
     plain = [m for m in django.conf.settings.MIDDLEWARE if "observability" not in m]
+    per_request(Client(), args.requests // 4)  # warm up
     with override_settings(MIDDLEWARE=plain):
         without = per_request(Client(), args.requests)
     with_them = per_request(Client(), args.requests)

@@ -25,6 +25,7 @@ from typing import Any
 from opentelemetry import trace
 
 from contracts.services import Service, contract_methods, registry
+from extraction.observability import tracing
 from extraction.observability.metrics import record_contract_call
 from extraction.observability.recent_calls import CallKey, recent_calls
 from extraction.rpc.observers import CallRecord, call_finished
@@ -57,6 +58,8 @@ def _method(contract: type[Service], name: str, method: Callable[..., Any]) -> C
     # The contract's own signature and annotations: the wrapper is checked like a provider.
     @functools.wraps(method)
     def call(self: Any, **kwargs: Any) -> Any:
+        if not tracing.is_on():  # off by default: not even a no-op span
+            return getattr(self._seams_inner, name)(**kwargs)
         with tracer.start_as_current_span(
             span_name, kind=trace.SpanKind.CLIENT, attributes=attributes
         ):

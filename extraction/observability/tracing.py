@@ -68,6 +68,11 @@ def _instrument() -> None:
     URLLib3Instrumentor().instrument()
 
 
+def is_on() -> bool:
+    """Whether this process records spans (``configure`` installed a provider)."""
+    return _configured
+
+
 def inject_headers(carrier: dict[str, Any] | None = None) -> dict[str, Any]:
     """The current trace context as headers (``traceparent``; empty when no span is on)."""
     carrier = {} if carrier is None else carrier

@@ -18,12 +18,15 @@ from django.db import transaction
 from contracts import publish
 from extraction.models import DeliveryFailure, DeliveryStatus, InboxEntry, OutboxEvent
 from extraction.models import OutboxStatus as Status
-from tests.extraction import order_probe
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import OrdersProbed, Probed, apply_probe
 from tests.extraction.tcp_proxy import TcpProxy
 from tests.factories.orders import ProductFactory
 from tests.factories.users import UserFactory
+
+# By name only: importing the module would subscribe its handler in this process
+# too, and every OrderPlaced of the other suites would then be delivered here.
+ORDER_PROBE = "tests.extraction.order_probe"
 
 pytestmark = [
     pytest.mark.postgres,
@@ -73,7 +76,7 @@ def test_broker_unreachable_while_orders_are_placed_then_everything_is_delivered
     proxy = TcpProxy(urlsplit(rabbitmq).port or 5672)
     down_url = f"amqp://guest:guest@127.0.0.1:{proxy.port}//"
     settings.CELERY_BROKER_URL = down_url
-    modules = f"{processes.env()['SEAMS_EXTRA_HANDLER_MODULES']},{order_probe.MODULE}"
+    modules = f"{processes.env()['SEAMS_EXTRA_HANDLER_MODULES']},{ORDER_PROBE}"
     processes.worker(rabbitmq, SEAMS_EXTRA_HANDLER_MODULES=modules)
     relay = processes.relay(down_url, SEAMS_EXTRA_HANDLER_MODULES=modules)
     customer = UserFactory()
