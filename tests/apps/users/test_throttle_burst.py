@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from apps.users.api.throttles import AuthRateThrottle
 from tests.services_plugin import SERVICES
 
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(120)]
@@ -23,7 +24,10 @@ LIMIT = 5
 
 
 @pytest.fixture
-def redis_cache(settings):
+def redis_cache(settings, monkeypatch):
+    # One instant for the whole burst: windows are fixed, and a burst that straddled
+    # a window's end would rightly let a second budget through.
+    monkeypatch.setattr(AuthRateThrottle, "timer", lambda self: 1_800_000_000.5)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
