@@ -129,8 +129,9 @@ def test_a_worker_backs_off_while_its_database_is_down(rabbitmq, processes):
         first = proxy.connections
         time.sleep(8)
         attempts = proxy.connections - first
-        # then: a handful of attempts (0.25-0.5 s, 0.5-1 s, then 1-2 s apart), not a spin
-        assert 2 <= attempts <= 12, f"{attempts} connection attempts in 8 s"
+        # then: a handful of attempts (0.25-0.5 s, 0.5-1 s, then 1-2 s apart; a
+        # loaded machine adds a few reconnects), not a spin (hundreds without backoff)
+        assert 2 <= attempts <= 30, f"{attempts} connection attempts in 8 s"
         # when: the database comes back
         proxy.retarget(urlsplit(f"//{db['HOST']}:{db['PORT']}").port or 5432)
         # then: the event is applied, once
