@@ -120,7 +120,12 @@ def test_worker_killed_mid_handler_then_the_event_is_redelivered_and_applied_onc
     worker = processes.worker(rabbitmq)
     with transaction.atomic():
         publish(Probed(label="slow-1", marker_dir=str(tmp_path)))
-    wait_until(runs.exists, timeout=30, what="the slow handler to start")
+    # (the file exists as soon as the handler opens it; its line is there once written)
+    wait_until(
+        lambda: runs.exists() and "run" in runs.read_text(),
+        timeout=30,
+        what="the slow handler to start",
+    )
     # when: the worker is killed with SIGKILL mid-handler, and a new one starts
     processes.kill(worker)
     assert effects_by_label("probe")["slow-1"] == 0  # its transaction died with it
