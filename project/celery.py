@@ -38,19 +38,27 @@ def route_task(name: str, args: object, kwargs: object, options: object, **rest:
     return {}
 
 
-_home = task_queue(settings.SEAMS_SERVICES[0])
-app.conf.task_queues = [
-    *local_queues(),
-    *(task_queue(service) for service in settings.SEAMS_SERVICES),
-]
-app.conf.task_default_queue = _home.name
-app.conf.task_default_exchange = _home.exchange.name
-app.conf.task_default_exchange_type = "direct"
-app.conf.task_default_routing_key = _home.routing_key
-app.conf.task_routes = (route_task,)
-# Remote control (celery inspect) per namespace: workers of another prefix — a
-# test's, another deployment's on the same vhost — never share a node's mailbox.
-app.conf.control_exchange = f"{settings.SEAMS_EVENTS_PREFIX}.control"
+@app.on_after_configure.connect
+def configure_service_queues(sender: Celery, **kwargs: object) -> None:
+    """The queues of this process's services, once Django's settings are loaded.
+
+    Done when Celery reads its configuration rather than at import: a settings
+    module that imports ``project.settings`` (and so this package) must not have
+    Django's settings read before it has finished.
+    """
+    home = task_queue(settings.SEAMS_SERVICES[0])
+    sender.conf.task_queues = [
+        *local_queues(),
+        *(task_queue(service) for service in settings.SEAMS_SERVICES),
+    ]
+    sender.conf.task_default_queue = home.name
+    sender.conf.task_default_exchange = home.exchange.name
+    sender.conf.task_default_exchange_type = "direct"
+    sender.conf.task_default_routing_key = home.routing_key
+    sender.conf.task_routes = (route_task,)
+    # Remote control (celery inspect) per namespace: workers of another prefix — a
+    # test's, another deployment's on the same vhost — never share a node's mailbox.
+    sender.conf.control_exchange = f"{settings.SEAMS_EVENTS_PREFIX}.control"
 
 
 @signals.celeryd_init.connect
