@@ -60,7 +60,7 @@ def _guarded(
         started = time.perf_counter()
         ensure_no_transaction(contract, name)
         through_codec = settings.SEAMS_CONTRACT_CODEC
-        transport = CODEC if through_codec else DIRECT
+        outcome, code = ERROR, None
         try:
             if not through_codec:
                 result = implementation(self, **arguments)
@@ -71,35 +71,20 @@ def _guarded(
                 except ContractError as exc:
                     raise wire_copy(exc) from exc
                 result = codec.decode_result(raw)
+            outcome = OK
+            return result
         except ContractError as exc:
+            outcome, code = CONTRACT_ERROR, exc.code
+            raise
+        finally:
             record_call(
                 contract,
                 name,
-                transport=transport,
+                transport=CODEC if through_codec else DIRECT,
                 started=started,
-                outcome=CONTRACT_ERROR,
-                code=exc.code,
+                outcome=outcome,
+                code=code,
                 correlation_id=correlation.get(),
             )
-            raise
-        except Exception:
-            record_call(
-                contract,
-                name,
-                transport=transport,
-                started=started,
-                outcome=ERROR,
-                correlation_id=correlation.get(),
-            )
-            raise
-        record_call(
-            contract,
-            name,
-            transport=transport,
-            started=started,
-            outcome=OK,
-            correlation_id=correlation.get(),
-        )
-        return result
 
     return call
