@@ -131,7 +131,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 # Persistent connections (production default 60 s): a new PostgreSQL connection
 # costs more than a checkout's SQL. Django keeps one per thread and closes it at a
 # request's start or end once it is older than this or broken, and the health
-# check pings a reused connection once per request before using it, so a database
+# check looks at a reused connection once per request before using it, so a database
 # restart costs one request nothing but a reconnect. Safe with gunicorn's gthread
 # workers (each thread reuses its own connection: at most workers x threads per
 # process against max_connections) and with Celery (its Django fixup applies the
@@ -139,6 +139,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 # starts a thread per request, which would leave a connection behind each time.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a health check that polls the socket instead of a
+    # SELECT 1 round trip per request (project/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "project.postgresql"
 SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
