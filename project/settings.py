@@ -63,6 +63,8 @@ if _unknown_urls or _local_urls:
     )
 
 INSTALLED_APPS = [
+    # First: its createsuperuser (accounts live in the users app) replaces auth's.
+    "extraction.identity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,7 +76,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "extraction",
-    "extraction.identity",
     "project",
     *(f"apps.{service}" for service in ALL_SERVICES if service in SEAMS_SERVICES),
 ]

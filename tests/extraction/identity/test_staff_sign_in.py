@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -220,6 +222,25 @@ def test_a_session_older_than_the_resync_delay_picks_up_new_grants(client):
     assert "refund_selected" in client.get(PAYMENTS_ADMIN).content.decode()
 
 
-def test_createsuperuser_points_at_create_staff():
-    with pytest.raises(NotImplementedError, match="create_staff"):
-        call_command("createsuperuser", "--noinput", "--email", "root@seams.example", verbosity=0)
+def test_createsuperuser_creates_a_superuser_account_in_the_users_app(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long superuser passphrase")
+    out = io.StringIO()
+    call_command("createsuperuser", "--noinput", "--email", "Root@Seams.example", stdout=out)
+    assert "Created superuser root@seams.example" in out.getvalue()
+    identity = get(UsersService).authenticate_staff(
+        email="root@seams.example", password="a long superuser passphrase"
+    )
+    assert identity.is_superuser and identity.is_staff
+    assert not StaffUser.objects.exists()  # the shadow is filled at the admin sign-in
+
+
+def test_createsuperuser_without_a_password_or_without_the_users_app_says_what_to_do(
+    monkeypatch, settings
+):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DJANGO_SUPERUSER_PASSWORD"):
+        call_command("createsuperuser", "--noinput", "--email", "root@seams.example")
+    settings.SEAMS_SERVICES = ("orders", "payments")
+    with pytest.raises(CommandError, match="where users runs"):
+        call_command("createsuperuser", "--noinput", "--email", "root@seams.example")
+    assert not User.objects.filter(email="root@seams.example").exists()
