@@ -11,7 +11,8 @@ with the monolith's models); after ``migrate``, a process that runs users create
 the rows of the apps that do not run here.
 
 Those rows belong to content types without a model here: Django's
-``remove_stale_contenttypes`` would delete them, and their grants with them.
+``remove_stale_contenttypes --include-stale-apps`` would delete them, and their
+grants with them; the project's command refuses that flag where users runs.
 """
 
 from __future__ import annotations

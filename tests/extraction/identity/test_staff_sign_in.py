@@ -244,3 +244,20 @@ def test_createsuperuser_without_a_password_or_without_the_users_app_says_what_t
     with pytest.raises(CommandError, match="where users runs"):
         call_command("createsuperuser", "--noinput", "--email", "root@seams.example")
     assert not User.objects.filter(email="root@seams.example").exists()
+
+
+def test_stale_content_types_of_apps_granted_here_are_never_removed(settings):
+    from django.contrib.contenttypes.models import ContentType
+
+    # As in a users process where payments runs elsewhere: its content types hold the
+    # catalog's permissions, and staff grants of them.
+    settings.ALL_SERVICES = (*settings.ALL_SERVICES, "shipping")
+    kept = ContentType.objects.create(app_label="shipping", model="parcel")
+    gone = ContentType.objects.create(app_label="orders", model="retiredmodel")
+    with pytest.raises(CommandError, match="shipping"):
+        call_command("remove_stale_contenttypes", "--noinput", "--include-stale-apps")
+    assert ContentType.objects.filter(pk=kept.pk).exists()
+    # without the flag it is Django's command: a stale model of an installed app goes
+    call_command("remove_stale_contenttypes", "--noinput", verbosity=0)
+    assert ContentType.objects.filter(pk=kept.pk).exists()
+    assert not ContentType.objects.filter(pk=gone.pk).exists()
