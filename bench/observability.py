@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/observability.py [--calls 200000]
 
-Per contract call, in process, no database: a trivial provider called bare, through
-the instrumented wrapper with tracing off (the default: a no-op span), and with
-tracing on (an SDK tracer recording into memory); plus the observer that turns
-each call into metrics. Per request: ``/healthz`` through Django's test client
+Per contract call, in process, no database: a trivial provider called bare, and
+through the local adapter the registry binds (transaction guard, call record and
+its observers) with tracing off (the default: no span at all) and with tracing on
+(an SDK tracer recording into memory); plus the observer alone, which turns each
+call into metrics. Per request: ``/healthz`` through Django's test client
 with and without the correlation and request-metrics middleware.
 """
 
@@ -34,6 +35,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 
 from contracts.services import Service  # noqa: E402
 from extraction.observability import contract_calls, tracing  # noqa: E402
+from extraction.rpc.local import local_adapter  # noqa: E402
 from extraction.rpc.observers import CallRecord  # noqa: E402
 
 
@@ -69,10 +71,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5_000)
     args = parser.parse_args()
     bare = EchoProvider()
-    wrapped = contract_calls.instrument(Echo, EchoProvider())
+    wrapped = local_adapter(Echo, EchoProvider)()
     record = CallRecord("Echo", "echo", "bench", "local", "ok", None, 0.0001, None)
     print(f"contract call, bare provider:           {per_call(bare.echo, args.calls):8.0f} ns")
-    print(f"contract call, wrapped, tracing off:    {per_call(wrapped.echo, args.calls):8.0f} ns")
+    print(f"contract call, adapter, tracing off:    {per_call(wrapped.echo, args.calls):8.0f} ns")
     started = time.perf_counter()
     for _ in range(args.calls):
         contract_calls.on_call_finished(Echo, record)
@@ -88,7 +90,7 @@ def main() -> None:
     tracing.configure(
         endpoint="", service_name="bench", processor=SimpleSpanProcessor(InMemorySpanExporter())
     )
-    print(f"contract call, wrapped, tracing on:     {per_call(wrapped.echo, args.calls):8.0f} ns")
+    print(f"contract call, adapter, tracing on:     {per_call(wrapped.echo, args.calls):8.0f} ns")
 
 
 if __name__ == "__main__":

@@ -121,17 +121,6 @@ class _Registry:
         self._factories: dict[type[Service], Callable[[], Service]] = {}
         self._instances: dict[type[Service], Service] = {}
         self._lock = threading.Lock()
-        self._wrapper: Callable[[type[Service], Service], Service] | None = None
-
-    def wrap_instances(self, wrapper: Callable[[type[Service], Service], Service] | None) -> None:
-        """Pass every implementation through ``wrapper`` before ``get`` hands it out.
-
-        The composition root installs one (metrics, tracing and logs of contract
-        calls); the wrapper must return an instance of the same contract.
-        """
-        with self._lock:
-            self._wrapper = wrapper
-            self._instances.clear()
 
     def provide(
         self, contract: type[S], factory: Callable[[], S], *, replace: bool = False
@@ -171,10 +160,7 @@ class _Registry:
                     raise ProviderMissing(
                         f"no provider of {contract.__qualname__} is registered in this process"
                     )
-                created = factory()
-                if self._wrapper is not None:
-                    created = self._wrapper(contract, created)
-                instance = self._instances.setdefault(contract, created)
+                instance = self._instances.setdefault(contract, factory())
         if not isinstance(instance, contract):
             raise ContractDefinitionError(
                 f"provider {type(instance).__qualname__} is not a {contract.__qualname__}"

@@ -31,7 +31,7 @@ from contracts.services import Service, contract_methods, is_idempotent
 from extraction import correlation
 from extraction.rpc import breakers, identity, signing, versions
 from extraction.rpc.guard import ensure_no_transaction
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call
+from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call, traced
 from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER, PATH
 
 logger = logging.getLogger(__name__)
@@ -191,8 +191,7 @@ def _remote_method(
     idempotent = is_idempotent(method)
     timeout = transport.timeout(contract, name)
 
-    @functools.wraps(method)
-    def call(self: Service, **arguments: Any) -> Any:
+    def run(self: Service, **arguments: Any) -> Any:
         started = time.perf_counter()
         ensure_no_transaction(contract, name)
         outcome, code = ERROR, None
@@ -229,4 +228,4 @@ def _remote_method(
                 correlation_id=correlation.get(),
             )
 
-    return call
+    return functools.wraps(method)(traced(contract, name, run))

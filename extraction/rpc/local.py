@@ -21,7 +21,7 @@ from contracts.errors import ContractError
 from contracts.services import Service, contract_methods
 from extraction import correlation
 from extraction.rpc.guard import ensure_no_transaction
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call
+from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call, traced
 
 S = TypeVar("S", bound=Service)
 
@@ -55,8 +55,7 @@ def wire_copy(error: ContractError) -> ContractError:
 def _guarded(
     contract: type[Service], name: str, implementation: Callable[..., Any], codec: MethodCodec
 ) -> Callable[..., Any]:
-    @functools.wraps(implementation)
-    def call(self: Service, **arguments: Any) -> Any:
+    def run(self: Service, **arguments: Any) -> Any:
         started = time.perf_counter()
         ensure_no_transaction(contract, name)
         through_codec = settings.SEAMS_CONTRACT_CODEC
@@ -87,4 +86,4 @@ def _guarded(
                 correlation_id=correlation.get(),
             )
 
-    return call
+    return functools.wraps(implementation)(traced(contract, name, run))

@@ -26,7 +26,6 @@ from contracts.payments import (
 )
 from contracts.services import registry
 from extraction.models import OutboxEvent
-from extraction.observability.contract_calls import unwrap
 from tests.factories.users import sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -138,7 +137,7 @@ class RecordingPayments(PaymentsService):
 
 @pytest.fixture
 def recording_payments():
-    real = type(unwrap(registry.get(PaymentsService)))
+    real = type(registry.get(PaymentsService))
     RecordingPayments.calls = []
     registry.provide(PaymentsService, RecordingPayments, replace=True)
     yield RecordingPayments

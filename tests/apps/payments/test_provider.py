@@ -9,14 +9,13 @@ import pytest
 from apps.payments.provider import PaymentsProvider
 from contracts import get
 from contracts.payments import PaymentNotFound, PaymentsService, PaymentStatus, PaymentStatusDTO
-from extraction.observability.contract_calls import unwrap
 from tests.factories.payments import PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_local_provider_serves_the_contract():
-    assert isinstance(unwrap(get(PaymentsService)), PaymentsProvider)
+    assert isinstance(get(PaymentsService), PaymentsProvider)
 
 
 def test_get_payment_status_maps_the_payment():
