@@ -128,6 +128,10 @@ class OrderHistoryInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # Tables that grow without bound: one COUNT per page (the filtered one), not a
+    # second one of the whole table for "N total" (Django's documented switch).
+    show_full_result_count = False
+
     list_display = ("id", "customer_id", "status", "total", "currency", "created_at", "paid_at")
     list_filter = ("status", "currency", "created_at")
     search_fields = ("=id", "=customer_id", "=payment_id", "lines__sku")
