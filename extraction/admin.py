@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from apikit.admin import CountOnceAdmin
 from extraction.models import (
     DeliveryFailure,
     DeliveryStatus,
@@ -19,12 +20,8 @@ from extraction.models import (
 from extraction.services import RESUBMITTABLE, delivery_resubmit, outbox_resubmit
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CountOnceAdmin, admin.ModelAdmin):
     """Rows are written by the machinery; people only look and resubmit."""
-
-    # Tables that grow without bound: one COUNT per page (the filtered one), not a
-    # second one of the whole table for "N total" (Django's documented switch).
-    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

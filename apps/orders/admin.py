@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apikit.admin import CountOnceAdmin
 from apps.orders import payment_transitions, services
 from apps.orders.models import Order, OrderHistoryEntry, OrderLine, Product
 from contracts.errors import ContractError
@@ -127,11 +128,7 @@ class OrderHistoryInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    # Tables that grow without bound: one COUNT per page (the filtered one), not a
-    # second one of the whole table for "N total" (Django's documented switch).
-    show_full_result_count = False
-
+class OrderAdmin(CountOnceAdmin, admin.ModelAdmin):
     list_display = ("id", "customer_id", "status", "total", "currency", "created_at", "paid_at")
     list_filter = ("status", "currency", "created_at")
     search_fields = ("=id", "=customer_id", "=payment_id", "lines__sku")

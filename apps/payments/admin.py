@@ -13,17 +13,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apikit.admin import CountOnceAdmin
 from apps.payments import refunds
 from apps.payments.models import Payment, Refund, SandboxCharge, SandboxRefund
 from contracts.errors import ContractError
 from contracts.payments import PaymentStatus
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Tables that grow without bound: one COUNT per page (the filtered one), not a
-    # second one of the whole table for "N total" (Django's documented switch).
-    show_full_result_count = False
-
+class ReadOnlyAdmin(CountOnceAdmin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

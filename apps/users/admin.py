@@ -18,6 +18,7 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apikit.admin import CountOnceAdmin
 from apps.users import services
 from apps.users.models import User
 from contracts.errors import ContractError
@@ -48,11 +49,7 @@ class UserChangeForm(DjangoUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    # Tables that grow without bound: one COUNT per page (the filtered one), not a
-    # second one of the whole table for "N total" (Django's documented switch).
-    show_full_result_count = False
-
+class UserAdmin(CountOnceAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)

@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 "signs in to its admin."
             )
         interactive = options["interactive"]
+        # Django's createsuperuser reads these two variables itself: operators' scripts
+        # rely on that contract, so it is read here and not through the settings.
         email = options["email"] or os.environ.get("DJANGO_SUPERUSER_EMAIL", "")
         if not email and interactive:
             try:
