@@ -55,14 +55,17 @@ def test_the_backend_is_the_projects():
 
 
 def test_a_healthy_connection_is_reused_without_a_ping(health_checked):
+    # given: a request left its connection open
     a_request()
     pid = connection.connection.info.backend_pid
+    # when / then: the next request reuses it and sends its query alone, no SELECT 1
     assert connection.is_usable()
-    assert a_request() == 1  # the query alone, no SELECT 1 before it
+    assert a_request() == 1
     assert connection.connection.info.backend_pid == pid
 
 
 def test_a_connection_the_server_dropped_is_replaced_before_the_request_uses_it(health_checked):
+    # given: a request left its connection open, then the server dropped it
     a_request()
     pid = connection.connection.info.backend_pid
     dsn = connection.get_connection_params()
@@ -78,7 +81,9 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_request_uses_it(
             if cursor.fetchone()[0] == 0:
                 break
     admin.close()
+    # when / then: the check sees it, and the next request gets a new connection and
+    # runs its query instead of failing
     assert not connection.is_usable()
-    a_request()  # the request did not fail: it got a new connection and ran its query
+    a_request()
     assert statements[-1].startswith("SELECT COUNT(*)")
     assert connection.connection.info.backend_pid != pid
