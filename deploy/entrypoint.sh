@@ -23,8 +23,9 @@ case "$role" in
   web|gateway)
     set -- gunicorn -c deploy/gunicorn.conf.py project.wsgi:application "$@" ;;
   worker)
-    set -- celery -A project worker -P threads -c "${WORKER_CONCURRENCY:-4}" \
-      --prefetch-multiplier 8 --without-gossip --without-mingle -l INFO "$@" ;;
+    # Concurrency and prefetch come from the settings (CELERY_WORKER_CONCURRENCY,
+    # CELERY_WORKER_PREFETCH_MULTIPLIER), as in the Procfile.
+    set -- celery -A project worker -P threads --without-gossip --without-mingle -l INFO "$@" ;;
   beat)
     set -- celery -A project beat -l INFO --schedule /tmp/celerybeat-schedule "$@" ;;
   relay)

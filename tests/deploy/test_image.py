@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import warnings
@@ -117,6 +118,15 @@ def check_command(command: list[str]) -> None:
 @pytest.mark.parametrize("role", ["web", "gateway", "worker", "beat", "relay", "migrate"])
 def test_every_role_is_a_real_command(role):
     check_command(command_of(role))
+
+
+def test_the_worker_role_runs_the_procfile_worker_and_its_settings_decide_the_pool():
+    # given: the Procfile's worker, which the fault tests and make broker start
+    procfile = (ROOT / "deploy" / "processes" / "Procfile").read_text()
+    (worker,) = [line for line in procfile.splitlines() if line.startswith("worker:")]
+    # then: the image runs the same command, with no option that would override
+    # CELERY_WORKER_CONCURRENCY or CELERY_WORKER_PREFETCH_MULTIPLIER
+    assert command_of("worker") == shlex.split(worker.removeprefix("worker:"))
 
 
 def test_the_manage_role_runs_any_command():
