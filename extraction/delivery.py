@@ -186,16 +186,25 @@ def _claim_inbox(event: Event, handler: str) -> bool:
     return created
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with "equal jitter", capped by the settings.
+def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with "equal jitter": ``base`` doubled per attempt, capped.
 
     Half the backoff is fixed and half random: spread out like full jitter, but
-    never near zero, so a failure is not retried by the sweep right after it.
+    never near zero, so a failure is not retried right after it.
     """
-    base = settings.SEAMS_OUTBOX_RETRY_BASE_SECONDS
-    cap = settings.SEAMS_OUTBOX_RETRY_MAX_SECONDS
     half = min(cap, base * 2 ** (attempts - 1)) / 2
-    return timedelta(seconds=half + random.uniform(0, half))  # noqa: S311
+    return half + random.uniform(0, half)  # noqa: S311 - jitter, not a secret
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """When the outbox retries a failed delivery (``SEAMS_OUTBOX_RETRY_*``)."""
+    return timedelta(
+        seconds=backoff_seconds(
+            attempts,
+            base=settings.SEAMS_OUTBOX_RETRY_BASE_SECONDS,
+            cap=settings.SEAMS_OUTBOX_RETRY_MAX_SECONDS,
+        )
+    )
 
 
 def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> int:

@@ -6,7 +6,6 @@ Thin: they take ids or the message envelope and call extraction's functions.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from datetime import timedelta
@@ -21,6 +20,7 @@ from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
 from extraction.consumer import copy_service, handle, record_invalid_message
+from extraction.delivery import backoff_seconds
 from extraction.observability.propagation import continued
 from extraction.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
 
@@ -44,10 +44,11 @@ class DatabaseBackoff:
         with self._lock:
             self._failures += 1
             failures = self._failures
-        base = settings.SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS
-        cap = settings.SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS
-        half = min(cap, base * 2 ** (failures - 1)) / 2
-        return failures, half + random.uniform(0, half)  # noqa: S311 - jitter
+        return failures, backoff_seconds(
+            failures,
+            base=settings.SEAMS_CONSUMER_DB_BACKOFF_BASE_SECONDS,
+            cap=settings.SEAMS_CONSUMER_DB_BACKOFF_MAX_SECONDS,
+        )
 
     def succeeded(self) -> None:
         with self._lock:
