@@ -31,8 +31,6 @@ from psycopg2 import sql
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "deploy" / "processes"
 ALL_SERVICES = ("users", "orders", "payments")
-# Process-file variables of each node: MONOLITH_* and SERVICE_* (Procfile.split).
-ROLES = ("MONOLITH", "SERVICE")
 
 
 @dataclass(frozen=True)

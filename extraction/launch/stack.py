@@ -49,13 +49,6 @@ class Stack:
         self.running: dict[str, subprocess.Popen[bytes]] = {}
         logs.mkdir(parents=True, exist_ok=True)
 
-    def node_of(self, name: str) -> Node:
-        """The node an entry belongs to (``web``, ``relay``… of the monolith's Procfile too)."""
-        for node in self.deployment.nodes:
-            if name.startswith(node.role.lower()):
-                return node
-        return self.deployment.nodes[0]
-
     def web_entry(self, node: Node) -> str:
         return "web" if "web" in self.entries else node.role.lower()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from kombu import Connection
 
-from extraction.routing import local_queues, queue_name, subscribed_event_names
+from extraction.routing import consuming_services, queue_name, subscribed_event_names
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,6 @@ class QueueStats:
 
 class BrokerUnreachable(Exception):
     pass
-
-
-def consuming_services(services: tuple[str, ...] | None = None) -> list[str]:
-    """The services (of ``services``, or every app) that subscribe to at least one event."""
-    chosen = services if services is not None else settings.ALL_SERVICES
-    return [s for s in chosen if subscribed_event_names(s)]
-
-
-def broker_ping(url: str, *, timeout: float = 2.0) -> None:
-    """Raise ``BrokerUnreachable`` unless a connection to ``url`` opens within ``timeout``."""
-    try:
-        with Connection(url, connect_timeout=timeout) as connection:
-            connection.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:  # whatever the transport raises means unreachable
-        raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def queue_stats(
@@ -75,8 +60,6 @@ def queue_stats(
                     # The channel may be closed by the error already.
                     with contextlib.suppress(Exception):
                         channel.close()
-    except BrokerUnreachable:
-        raise
     except Exception as exc:  # connection errors of any transport
         raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
     return result
@@ -84,8 +67,4 @@ def queue_stats(
 
 def local_consumer_services() -> list[str]:
     """The services of this process that consume events (whose queue it should drain)."""
-    return [service_of(q.name) for q in local_queues()]
-
-
-def service_of(queue: str) -> str:
-    return queue.rpartition(".")[2]
+    return [s for s in settings.SEAMS_SERVICES if subscribed_event_names(s)]

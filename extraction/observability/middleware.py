@@ -40,7 +40,6 @@ class CorrelationMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with correlation.bound(request.META.get(correlation.META_KEY)) as value:
-            request.correlation_id = value  # type: ignore[attr-defined]
             response = self.get_response(request)
         response[correlation.HEADER] = value
         return response
