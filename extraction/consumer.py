@@ -35,7 +35,6 @@ from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
 from extraction.delivery import apply_once, retry_delay
 from extraction.models import DeliveryFailure, DeliveryStatus
-from extraction.observability.metrics import consumer_deliveries
 from extraction.routing import QUEUE_HEADER, service_of_queue
 
 logger = logging.getLogger(__name__)
@@ -162,7 +161,6 @@ def _run(
     try:
         applied = apply_once(subscription, event)
     except Exception:  # any handler error is recorded and retried
-        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
         logger.exception("handler %s failed on %s", subscription.key, event.event_id)
         return record_failure(
             event_id=event.event_id,
@@ -172,7 +170,6 @@ def _run(
             error=traceback.format_exc(),
         )
     outcome = "applied" if applied else "duplicate"
-    consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
     logger.info("%s %s %s with %s", outcome, event.name, event.event_id, subscription.key)
     if redelivered:
         # Only a retried or resubmitted message can have a failure to close. Close

@@ -152,17 +152,24 @@ def apply_once(subscription: Subscription, event: Event) -> bool:
     """Run ``subscription`` for ``event`` unless its inbox says it already did.
 
     The inbox row and the handler's effects commit (or roll back) together.
-    Returns whether the handler ran.
+    Returns whether the handler ran; counts the delivery as applied, duplicate or
+    failed (``seams_consumer_deliveries_total``) whichever way the event came.
     """
     attributes = {"seams.event": event.name, "seams.handler": subscription.key}
-    with (
-        tracer.start_as_current_span(f"handle {event.name}", attributes=attributes),
-        transaction.atomic(),
-    ):
-        if _claim_inbox(event, subscription.key):
-            subscription.handler(event)
-            return True
-        return False
+    try:
+        with (
+            tracer.start_as_current_span(f"handle {event.name}", attributes=attributes),
+            transaction.atomic(),
+        ):
+            applied = _claim_inbox(event, subscription.key)
+            if applied:
+                subscription.handler(event)
+    except Exception:
+        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+        raise
+    outcome = "applied" if applied else "duplicate"
+    consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
+    return applied
 
 
 def _claim_inbox(event: Event, handler: str) -> bool:
@@ -241,14 +248,10 @@ def _deliver_decoded(row: OutboxEvent) -> None:
         return
     for subscription in local_subscriptions(type(event)):
         try:
-            applied = apply_once(subscription, event)
+            apply_once(subscription, event)
         except Exception as exc:
-            consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
             logger.exception("handler %s failed on %s", subscription.key, row.event_id)
             errors.append(f"{subscription.key}: {type(exc).__name__}: {exc}")
-        else:
-            outcome = "applied" if applied else "duplicate"
-            consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
     if errors:
         record_failure(row, "\n".join(errors))
     else:
