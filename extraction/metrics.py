@@ -1,10 +1,7 @@
 """Prometheus view of the outbox: counts by status and the relay's lag.
 
-Register once per process that serves metrics::
-
-    from prometheus_client import REGISTRY
-    from extraction.metrics import OutboxCollector
-    REGISTRY.register(OutboxCollector())
+``/metrics`` serves it (``extraction.observability.metrics.scrape_registry`` adds it
+to each scrape): registering it again would export every series twice.
 
 Each scrape runs the two aggregate queries of ``extraction.selectors.outbox_stats``.
 """
