@@ -40,15 +40,11 @@ def _database_busy(exc: Exception) -> bool:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ServiceUnavailable):
-        # A provider this request needs is down (or its breaker is open): say when to retry.
-        return Response(
-            exc.as_dict(),
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(exc.retry_after_seconds)},
-        )
     if isinstance(exc, ContractError):
-        return Response(exc.as_dict(), status=exc.http_status)
+        # A provider this request needs is down (or its breaker is open): say when to retry.
+        retry = isinstance(exc, ServiceUnavailable)
+        headers = {"Retry-After": str(exc.retry_after_seconds)} if retry else None
+        return Response(exc.as_dict(), status=exc.http_status, headers=headers)
     if _database_busy(exc):
         return Response(
             error_body("database_busy", "The database is busy; retry in a moment."),
