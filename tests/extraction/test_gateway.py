@@ -9,7 +9,6 @@ received, streams, stalls, or is not there at all.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from django.urls import URLPattern, get_resolver
 
 from extraction.gateway.routes import owner_of
 from extraction.rpc.breakers import reset_breakers
+from tests.observability.scrape import free_port
 
 STREAM_GATE = threading.Event()
 # "METHOD path" of every request the fake service received, in order of arrival.
@@ -99,12 +99,6 @@ def split_without_payments(settings, payments_service) -> str:
     settings.SEAMS_SERVICES = ("users", "orders")
     settings.SEAMS_SERVICE_URLS = {"payments": payments_service}
     return payments_service
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_method_path_query_headers_body_and_status_are_forwarded(client, split_without_payments):
@@ -186,7 +180,7 @@ def test_a_stopped_service_answers_503_at_once_in_the_error_shape(client, settin
     # given: nothing listens where payments should be, and timeouts far longer than
     # a refused connection takes
     settings.SEAMS_SERVICES = ("users", "orders")
-    settings.SEAMS_SERVICE_URLS = {"payments": f"http://127.0.0.1:{closed_port()}"}
+    settings.SEAMS_SERVICE_URLS = {"payments": f"http://127.0.0.1:{free_port()}"}
     settings.SEAMS_GATEWAY_CONNECT_TIMEOUT_SECONDS = 10
     settings.SEAMS_GATEWAY_READ_TIMEOUT_SECONDS = 10
     # when
@@ -255,7 +249,7 @@ def test_the_schema_still_documents_every_public_route_when_payments_runs_elsewh
     full = yaml.safe_load(client.get("/api/schema/").content)
     # when: payments runs elsewhere
     settings.SEAMS_SERVICES = ("users", "orders")
-    settings.SEAMS_SERVICE_URLS = {"payments": f"http://127.0.0.1:{closed_port()}"}
+    settings.SEAMS_SERVICE_URLS = {"payments": f"http://127.0.0.1:{free_port()}"}
     split = yaml.safe_load(client.get("/api/schema/").content)
     as_json = client.get("/api/schema/?format=json").json()
     # then: the same routes, payments' included
