@@ -33,7 +33,12 @@ from extraction.models import OutboxEvent
 from tests.api_routes import api_operations
 from tests.factories.orders import OrderFactory, ProductFactory
 from tests.factories.payments import PaymentFactory
-from tests.factories.users import StaffUserFactory, UserFactory, sign_in_to_admin
+from tests.factories.users import (
+    StaffUserFactory,
+    UserFactory,
+    sign_in_to_admin,
+    token_pair_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +102,9 @@ class World:
     for_sale: Product
 
     def secrets(self) -> set[str]:
-        """Ids that staff without permissions must never be shown."""
+        """What staff without permissions must never be shown: ids, and who the customer is."""
         ids = (self.customer.id, self.order.id, self.payment.id, self.hidden_product.id)
-        return {str(i) for i in ids}
+        return {str(i) for i in ids} | {self.customer.email, self.customer.full_name}
 
     def shown(self, response, request_ids: set[str]) -> set[str]:
         """The secrets in the answer, but those the caller sent (a 404 names its id)."""
@@ -142,7 +147,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    customer = UserFactory()
+    customer = UserFactory(email="other.customer@example.com", full_name="Other Customer")
     product = ProductFactory()
     payment = PaymentFactory(captured=True, customer_id=customer.id, amount=Decimal("10.00"))
     order = OrderFactory.with_lines(
@@ -162,10 +167,17 @@ def world() -> World:
     )
 
 
+def api_as(user: User) -> APIClient:
+    """A client that sends ``user``'s access token, as a real client does: the token's
+    claims (permissions included) are those ``user`` holds now."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user).access_token}")
+    return client
+
+
 def call(user: User, world: World, method: str, name: str, params: tuple[str, ...]):
     """The answer to ``user``'s request, and the ids the request itself carried."""
-    client = APIClient()
-    client.force_authenticate(user)
+    client = api_as(user)
     kwargs = world.path_kwargs(params)
     body = world.body(method, name)
     sent = {str(v) for v in kwargs.values()} | {str(v) for v in body.values()}
@@ -321,12 +333,6 @@ def test_staff_who_may_change_orders_but_not_refund_cannot_cancel_a_paid_order(c
 @pytest.fixture
 def paid_order():
     return OrderFactory.with_lines((ProductFactory(), 1), status="paid", payment_id=uuid.uuid4())
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize(

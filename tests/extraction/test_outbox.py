@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -45,6 +47,34 @@ def _fresh_process_sweep_schedule():
     delivery.sweeps.reset()
     yield
     delivery.sweeps.reset()
+
+
+class DeliveryClock:
+    """The clocks ``extraction.delivery`` reads, moved forward on demand (the rest of the
+    process, the database included, keeps the real time)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = 0.0
+        real_monotonic, real_now = time.monotonic, timezone.now
+        monkeypatch.setattr(
+            delivery, "time", SimpleNamespace(monotonic=lambda: real_monotonic() + self.offset)
+        )
+        monkeypatch.setattr(
+            delivery,
+            "timezone",
+            SimpleNamespace(now=lambda: real_now() + timedelta(seconds=self.offset)),
+        )
+
+    def now(self) -> datetime:
+        return delivery.timezone.now()
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> DeliveryClock:
+    return DeliveryClock(monkeypatch)
 
 
 @dataclass
@@ -133,9 +163,11 @@ def test_a_failing_handler_rolls_back_its_effect_and_the_row_is_retried(probe_ha
 
 
 def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_passed(
-    probe_handler,
+    probe_handler, settings, clock
 ):
-    # given: an event whose handler failed once, its backoff (1 to 2 s) not over yet
+    # given: an event whose handler failed once, its backoff (1 to 2 s) not over yet,
+    # and no periodic sweep due for an hour
+    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 3600
     with transaction.atomic():
         publish(ProbeHappened(label="once-flaky"))
     failed = OutboxEvent.objects.get()
@@ -146,7 +178,7 @@ def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_p
     # then: the failed row waits
     assert probe_handler.seen == ["once-flaky", "early"]
     # when: one commits after it
-    time.sleep(max(0.0, (failed.next_attempt_at - timezone.now()).total_seconds()) + 0.05)
+    clock.advance((failed.next_attempt_at - clock.now()).total_seconds() + 0.05)
     with transaction.atomic():
         publish(ProbeHappened(label="late"))
     # then: the row is retried, its effect applied once, and it is published
@@ -157,11 +189,11 @@ def test_without_a_broker_a_later_commit_retries_a_failed_row_once_its_backoff_p
 
 
 def test_without_a_broker_a_row_left_pending_by_a_crash_goes_out_after_the_sweep_interval(
-    probe_handler, settings
+    probe_handler, settings, clock
 ):
     # given: a process that swept just now, and a committed row whose after-commit
     # delivery never ran (another process died)
-    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 0.5
+    settings.SEAMS_OUTBOX_SWEEP_SECONDS = 3600
     with transaction.atomic():
         publish(ProbeHappened(label="first"))
     with transaction.atomic():
@@ -173,7 +205,7 @@ def test_without_a_broker_a_row_left_pending_by_a_crash_goes_out_after_the_sweep
     # then: no sweep yet
     assert probe_handler.seen == ["first", "next"]
     # when: one after it, even of an event nobody in process subscribes to
-    time.sleep(0.6)
+    clock.advance(3600)
     with transaction.atomic():
         publish(NobodyListens())
     # then

@@ -11,7 +11,6 @@ from apps.users.models import User
 from extraction.models import OutboxEvent
 from tests.factories.users import (
     StaffUserFactory,
-    SuperuserFactory,
     UserFactory,
     sign_in_to_admin,
 )
@@ -19,18 +18,6 @@ from tests.factories.users import (
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:users_user_changelist")
-
-
-@pytest.fixture
-def admin_user() -> User:
-    return SuperuserFactory(email="root@seams.example")
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    sign_in_to_admin(client, admin_user)
-    return client
 
 
 def test_changelist_renders_with_filters_and_search(admin_client):

@@ -11,6 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -28,11 +29,12 @@ def redis_cache(settings, monkeypatch):
     # One instant for the whole burst: windows are fixed, and a burst that straddled
     # a window's end would rightly let a second budget through.
     monkeypatch.setattr(AuthRateThrottle, "timer", lambda self: 1_800_000_000.5)
+    prefix = f"seams-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": SERVICES.redis,
-            "KEY_PREFIX": f"seams-test-{uuid.uuid4().hex}",
+            "KEY_PREFIX": prefix,
         }
     }
     settings.REST_FRAMEWORK = {
@@ -44,7 +46,14 @@ def redis_cache(settings, monkeypatch):
         },
     }
     yield cache
-    cache.clear()
+    # Only this test's keys: the database is shared with tests running in parallel.
+    server = redis.Redis.from_url(SERVICES.redis)
+    try:
+        keys = list(server.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            server.delete(*keys)
+    finally:
+        server.close()
 
 
 def burst(url: str) -> list[int]:

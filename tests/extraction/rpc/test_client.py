@@ -45,14 +45,6 @@ def payments_at(url: str) -> PaymentsService:
     return remote_adapter(PaymentsService, base_url=url)()
 
 
-def test_the_adapter_is_a_subclass_of_the_contract_with_its_signatures():
-    adapter = remote_adapter(UsersService, base_url="http://127.0.0.1:1")
-    assert issubclass(adapter, UsersService)
-    from contracts.services import signature_mismatches
-
-    assert signature_mismatches(UsersService, adapter) == []
-
-
 def test_a_call_is_signed_with_the_first_key_and_decoded(scripted_provider, settings):
     settings.SEAMS_RPC_KEYS = [KEY, "older-key"]
     scripted_provider.answer(200, USER_JSON)
