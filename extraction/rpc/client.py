@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,8 +29,7 @@ from contracts.errors import ContractError, RemoteFailure, ServiceUnavailable
 from contracts.services import Service, contract_methods, is_idempotent
 from extraction import correlation
 from extraction.rpc import breakers, identity, signing, versions
-from extraction.rpc.guard import ensure_no_transaction
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call, traced
+from extraction.rpc.observers import ERROR, HTTP, UNAVAILABLE, contract_outcome, observed
 from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER, PATH
 
 logger = logging.getLogger(__name__)
@@ -39,7 +37,6 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=Service)
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
-HTTP = "http"
 
 
 class Transient(Exception):
@@ -192,40 +189,27 @@ def _remote_method(
     timeout = transport.timeout(contract, name)
 
     def run(self: Service, **arguments: Any) -> Any:
-        started = time.perf_counter()
-        ensure_no_transaction(contract, name)
-        outcome, code = ERROR, None
-        try:
-            response = transport.call(
-                contract,
-                name,
-                body=codec.encode_arguments(arguments),
-                idempotent=idempotent,
-                timeout=timeout,
-            )
-            if response.status != 200:
-                _raise_for_answer(response)
-            result = codec.decode_result(response.data)
-            outcome = OK
-            return result
-        except ServiceUnavailable as exc:
-            outcome, code = UNAVAILABLE, exc.code
-            raise
-        except RemoteFailure as exc:
-            code = exc.details.get("remote_code", exc.code)
-            raise
-        except ContractError as exc:
-            outcome, code = CONTRACT_ERROR, exc.code
-            raise
-        finally:
-            record_call(
-                contract,
-                name,
-                transport=HTTP,
-                started=started,
-                outcome=outcome,
-                code=code,
-                correlation_id=correlation.get(),
-            )
+        response = transport.call(
+            contract,
+            name,
+            body=codec.encode_arguments(arguments),
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+        if response.status != 200:
+            _raise_for_answer(response)
+        return codec.decode_result(response.data)
 
-    return functools.wraps(method)(traced(contract, name, run))
+    return functools.wraps(method)(
+        observed(contract, name, run, transport=HTTP, outcome_of=_remote_outcome)
+    )
+
+
+def _remote_outcome(error: BaseException) -> tuple[str, str | None]:
+    """A remote call's outcome: an unavailable service and a failed provider are not
+    contract errors."""
+    if isinstance(error, ServiceUnavailable):
+        return UNAVAILABLE, error.code
+    if isinstance(error, RemoteFailure):
+        return ERROR, error.details.get("remote_code", error.code)
+    return contract_outcome(error)

@@ -18,7 +18,6 @@ The route is a plain Django view, outside DRF: it is not in the public schema.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import pydantic
@@ -31,7 +30,6 @@ from contracts.errors import ContractError, IncompatibleContractVersion
 from contracts.services import registry
 from extraction import correlation
 from extraction.rpc import binding, identity, signing, versions
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call
 from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER
 
 logger = logging.getLogger(__name__)
@@ -43,7 +41,6 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JsonRes
 
 @csrf_exempt
 def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
-    started = time.perf_counter()
     if request.method != "POST":
         response = _error(405, "rpc.method_not_allowed", "Contract methods are called with POST.")
         response["Allow"] = "POST"
@@ -98,15 +95,6 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
                 result = getattr(registry.get(contract_class), method)(**arguments)
             body = codec.encode_result(result)
         except ContractError as exc:
-            record_call(
-                contract_class,
-                method,
-                transport="served",
-                started=started,
-                outcome=CONTRACT_ERROR,
-                code=exc.code,
-                correlation_id=correlation_id,
-            )
             return JsonResponse(
                 to_jsonable(exc.as_dict(), dict[str, Any]),
                 status=exc.http_status,
@@ -116,28 +104,12 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             logger.exception(
                 "RPC %s.%s failed (correlation id %s)", contract, method, correlation_id
             )
-            record_call(
-                contract_class,
-                method,
-                transport="served",
-                started=started,
-                outcome=ERROR,
-                correlation_id=correlation_id,
-            )
             return _error(
                 500,
                 "rpc.internal_error",
                 "The provider failed; its logs have the details.",
                 {"correlation_id": correlation_id},
             )
-        record_call(
-            contract_class,
-            method,
-            transport="served",
-            started=started,
-            outcome=OK,
-            correlation_id=correlation_id,
-        )
         response = HttpResponse(body, content_type="application/json")
         response[correlation.HEADER] = correlation_id
         return response

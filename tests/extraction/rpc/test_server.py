@@ -13,6 +13,7 @@ from contracts.users import UserDTO, UsersService
 from extraction import correlation
 from extraction.rpc import identity, signing
 from extraction.rpc.local import local_adapter
+from extraction.rpc.observers import CallRecord, call_finished
 from tests.extraction.rpc.conftest import KEY, signed_headers
 from tests.factories import UserFactory
 
@@ -225,6 +226,45 @@ def test_the_end_user_and_the_correlation_id_reach_the_provider(rpc):
     assert response.json()["full_name"] == "42"
     assert response.json()["is_staff"] is True
     assert response[correlation.HEADER] == "corr-7"
+
+
+class NestingUsers(EchoUsers):
+    """Serves ``get_users`` with a contract call per user, as a provider may."""
+
+    def get_users(self, *, user_ids: tuple[uuid.UUID, ...]) -> tuple[UserDTO, ...]:
+        users = registry.get(UsersService)
+        return tuple(users.get_user(user_id=user_id) for user_id in user_ids)
+
+
+def test_a_served_call_is_recorded_once_as_served_and_the_calls_it_makes_as_their_own(
+    rpc, settings
+):
+    settings.SEAMS_CONTRACT_CODEC = False
+    records: list[CallRecord] = []
+
+    def observe(sender, record: CallRecord, **kwargs) -> None:
+        records.append(record)
+
+    bound = registry.factory(UsersService)
+    registry.provide(UsersService, local_adapter(UsersService, NestingUsers), replace=True)
+    call_finished.connect(observe, weak=False)
+    staff = identity.EndUser(id="42", email="staff@example.com", is_staff=True)
+    try:
+        response = rpc.post(
+            "UsersService",
+            "get_users",
+            {"user_ids": [str(uuid.uuid4()), str(uuid.uuid4())]},
+            extra={identity.HEADER: staff.to_header(), correlation.HEADER: "corr-9"},
+        )
+    finally:
+        call_finished.disconnect(observe)
+        registry.provide(UsersService, bound, replace=True)
+    assert response.status_code == 200, response.content
+    assert [(r.method, r.transport, r.outcome, r.correlation_id) for r in records] == [
+        ("get_user", "direct", "ok", "corr-9"),
+        ("get_user", "direct", "ok", "corr-9"),
+        ("get_users", "served", "ok", "corr-9"),
+    ]
 
 
 def test_a_call_from_another_shape_of_the_method_is_refused_with_409(rpc):
