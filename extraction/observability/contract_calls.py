@@ -24,21 +24,17 @@ from extraction.observability.metrics import record_contract_call
 from extraction.observability.recent_calls import CallKey, recent_calls
 from extraction.rpc.observers import CallRecord, call_finished
 
-# The observers' name of the in-process call without the codec.
-TRANSPORTS = {"local": "direct"}
-
 
 def on_call_finished(sender: Any, record: CallRecord, **_: Any) -> None:
-    transport = TRANSPORTS.get(record.transport, record.transport)
     record_contract_call(
         contract=record.contract,
         method=record.method,
-        transport=transport,
+        transport=record.transport,
         outcome=record.outcome,
         seconds=record.duration_seconds,
     )
     recent_calls.record(
-        CallKey(record.contract, record.method, transport, record.service),
+        CallKey(record.contract, record.method, record.transport, record.service),
         record.outcome,
         record.duration_seconds,
     )
@@ -46,7 +42,7 @@ def on_call_finished(sender: Any, record: CallRecord, **_: Any) -> None:
     if span.is_recording():
         span.set_attribute("seams.contract", record.contract)
         span.set_attribute("seams.method", record.method)
-        span.set_attribute("seams.transport", transport)
+        span.set_attribute("seams.transport", record.transport)
         span.set_attribute("seams.outcome", record.outcome)
         if record.code:
             span.set_attribute("seams.error_code", record.code)

@@ -174,7 +174,7 @@ def reset_transports() -> None:
 def remote_adapter(contract: type[S], *, base_url: str) -> type[S]:
     """A subclass of ``contract`` whose methods call its provider at ``base_url``."""
     transport = transport_for(contract.owner, base_url)
-    namespace: dict[str, Any] = {"http": transport, "transport": HTTP, "__module__": __name__}
+    namespace: dict[str, Any] = {"__module__": __name__}
     for name, method in contract_methods(contract):
         namespace[name] = _remote_method(contract, name, method, transport)
     adapter = type(f"Remote{contract.__name__}", (contract,), namespace)

@@ -25,11 +25,7 @@ S = TypeVar("S", bound=Service)
 
 
 def local_adapter(contract: type[Service], provider: type[S]) -> type[S]:
-    namespace: dict[str, Any] = {
-        "provider": provider,
-        "transport": property(_transport),
-        "__module__": provider.__module__,
-    }
+    namespace: dict[str, Any] = {"provider": provider, "__module__": provider.__module__}
     for name, method in contract_methods(contract):
         namespace[name] = _guarded(contract, name, getattr(provider, name), MethodCodec(method))
     adapter = type(provider.__name__, (provider,), namespace)
@@ -37,12 +33,7 @@ def local_adapter(contract: type[Service], provider: type[S]) -> type[S]:
     return adapter
 
 
-def _transport(self: Service) -> str:
-    """How calls to this implementation travel (read by the contract-call metrics)."""
-    return CODEC if settings.SEAMS_CONTRACT_CODEC else DIRECT
-
-
-def _call_transport() -> str:
+def _transport() -> str:
     """``served`` for the call the RPC endpoint serves, else how this call travels."""
     if identity.take_served_call():
         return SERVED
@@ -67,4 +58,4 @@ def _guarded(
             raise wire_copy(exc) from exc
         return codec.decode_result(raw)
 
-    return functools.wraps(implementation)(observed(contract, name, run, transport=_call_transport))
+    return functools.wraps(implementation)(observed(contract, name, run, transport=_transport))

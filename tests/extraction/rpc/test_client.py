@@ -15,7 +15,7 @@ from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 from contracts.users import UserDTO, UserNotFound, UsersService
 from extraction import correlation
 from extraction.rpc import breakers, identity, signing
-from extraction.rpc.client import remote_adapter
+from extraction.rpc.client import remote_adapter, transport_for
 from tests.extraction.rpc.conftest import KEY
 
 USER = UserDTO(
@@ -247,7 +247,7 @@ def test_the_breaker_state_in_redis_is_shared_by_processes(unreachable_url, sett
 def test_a_read_timeout_per_method_is_honoured(scripted_provider, settings):
     settings.SEAMS_RPC_READ_TIMEOUT_SECONDS = 7.0
     settings.SEAMS_RPC_METHOD_READ_TIMEOUTS = {"UsersService.get_users": 0.25}
-    transport = remote_adapter(UsersService, base_url=scripted_provider.url).http
+    transport = transport_for(UsersService.owner, scripted_provider.url)
     assert transport.timeout(UsersService, "get_users").read_timeout == 0.25
     assert transport.timeout(UsersService, "get_user").read_timeout == 7.0
 
