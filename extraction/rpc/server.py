@@ -53,7 +53,7 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             body=request.body,
             meta=request.META,
             window_seconds=settings.SEAMS_RPC_SIGNATURE_WINDOW_SECONDS,
-            first_seen=signing.nonces().first_seen,
+            first_seen=signing.first_seen,
         )
     except signing.SignatureRefused as refused:
         logger.warning("RPC %s.%s refused: %s", contract, method, refused.message)

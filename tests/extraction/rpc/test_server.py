@@ -85,24 +85,37 @@ def test_a_replayed_call_is_401(rpc):
     assert_error(replayed, 401, "rpc.replayed")
 
 
-def test_the_replay_store_in_redis_is_shared(rpc, settings):
-    pytest.importorskip("redis")
+def test_the_replay_store_in_a_redis_cache_is_shared(rpc, settings):
+    redis = pytest.importorskip("redis")
     from tests.services_plugin import SERVICES
 
     if SERVICES.redis is None:
         pytest.skip("Redis is not reachable")
-    settings.SEAMS_RPC_REDIS_URL = SERVICES.redis
-    settings.SEAMS_RPC_REDIS_PREFIX = f"test:rpc:{uuid.uuid4().hex}"
-    signing.reset_nonces()
+    prefix = f"test:rpc:{uuid.uuid4().hex}"
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": SERVICES.redis,
+        "KEY_PREFIX": prefix,
+    }
+    settings.CACHES = {"default": dict(shared)}
     user = UserFactory()
     path = "/internal/rpc/UsersService/get_user"
     body = json.dumps({"user_id": str(user.id)}).encode()
     headers = signed_headers(path, body)
-    assert rpc.post("UsersService", "get_user", body=body, headers=headers).status_code == 200
-    signing.reset_nonces()  # another worker process: a new store object, the same Redis
-    assert_error(
-        rpc.post("UsersService", "get_user", body=body, headers=headers), 401, "rpc.replayed"
-    )
+    client = redis.Redis.from_url(SERVICES.redis)
+    try:
+        assert rpc.post("UsersService", "get_user", body=body, headers=headers).status_code == 200
+        # the nonce is in Redis, not in this process
+        assert client.keys(f"{prefix}*{headers[signing.NONCE]}")
+        # another worker process: a new cache client, the same Redis
+        settings.CACHES = {"default": dict(shared)}
+        assert_error(
+            rpc.post("UsersService", "get_user", body=body, headers=headers), 401, "rpc.replayed"
+        )
+    finally:
+        keys = client.keys(f"{prefix}*")
+        if keys:
+            client.delete(*keys)
 
 
 def test_a_rotated_key_is_accepted_while_listed_and_refused_once_removed(rpc, settings):
