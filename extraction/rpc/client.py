@@ -84,7 +84,8 @@ class HttpTransport:
         headers = {
             "Content-Type": "application/json",
             versions.HEADER: versions.version_of(contract.__name__, method),
-            correlation.HEADER: correlation.get_or_new(),
+            # Outside a request or task (no id bound), a new id for this call only.
+            correlation.HEADER: correlation.get() or correlation.new_id(),
         }
         user = identity.end_user()
         if user is not None:

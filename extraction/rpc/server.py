@@ -89,27 +89,24 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             {"errors": to_jsonable(errors, list[dict[str, Any]])},
         )
     user = identity.EndUser.from_header(request.META.get(identity.META_KEY, ""))
-    with correlation.bound(request.META.get(correlation.META_KEY)) as correlation_id:
-        try:
-            with identity.serving(user):
-                result = getattr(registry.get(contract_class), method)(**arguments)
-            body = codec.encode_result(result)
-        except ContractError as exc:
-            return JsonResponse(
-                to_jsonable(exc.as_dict(), dict[str, Any]),
-                status=exc.http_status,
-                headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
-            )
-        except Exception:
-            logger.exception(
-                "RPC %s.%s failed (correlation id %s)", contract, method, correlation_id
-            )
-            return _error(
-                500,
-                "rpc.internal_error",
-                "The provider failed; its logs have the details.",
-                {"correlation_id": correlation_id},
-            )
-        response = HttpResponse(body, content_type="application/json")
-        response[correlation.HEADER] = correlation_id
-        return response
+    try:
+        with identity.serving(user):
+            result = getattr(registry.get(contract_class), method)(**arguments)
+        body = codec.encode_result(result)
+    except ContractError as exc:
+        return JsonResponse(
+            to_jsonable(exc.as_dict(), dict[str, Any]),
+            status=exc.http_status,
+            headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
+        )
+    except Exception:
+        # CorrelationMiddleware bound the caller's id for this request, and sends it back.
+        correlation_id = correlation.get()
+        logger.exception("RPC %s.%s failed (correlation id %s)", contract, method, correlation_id)
+        return _error(
+            500,
+            "rpc.internal_error",
+            "The provider failed; its logs have the details.",
+            {"correlation_id": correlation_id},
+        )
+    return HttpResponse(body, content_type="application/json")

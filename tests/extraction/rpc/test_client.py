@@ -84,6 +84,19 @@ def test_the_end_user_and_correlation_id_travel_with_the_call(scripted_provider)
     assert identity.EndUser.from_header(headers[identity.HEADER]) == staff
 
 
+def test_a_call_outside_any_correlation_id_sends_a_new_one_and_binds_none(scripted_provider):
+    scripted_provider.answer(200, USER_JSON)
+    scripted_provider.answer(200, USER_JSON)
+    assert correlation.get() is None
+    users = users_at(scripted_provider.url)
+    users.get_user(user_id=USER.id)
+    users.get_user(user_id=USER.id)
+    first, second = (headers[correlation.HEADER] for headers, _ in scripted_provider.requests)
+    assert correlation.clean(first) == first and correlation.clean(second) == second
+    assert first != second  # each call its own id: nothing stays bound for later work
+    assert correlation.get() is None
+
+
 def test_a_contract_error_is_raised_again_as_the_same_class(scripted_provider):
     scripted_provider.answer(
         404,

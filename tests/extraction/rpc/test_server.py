@@ -200,6 +200,15 @@ def test_an_unexpected_failure_is_500_with_the_correlation_id_and_no_internals(
     assert "hunter2" in caplog.text  # the provider's log has it
 
 
+def test_without_a_correlation_id_the_500_and_its_header_carry_the_same_new_one(
+    rpc, exploding_users
+):
+    response = rpc.post("UsersService", "get_user", {"user_id": str(uuid.uuid4())})
+    body = assert_error(response, 500, "rpc.internal_error")
+    assert len(body["details"]["correlation_id"]) == 32
+    assert body["details"]["correlation_id"] == response[correlation.HEADER]
+
+
 class EchoUsers(UsersService):
     """Answers with what the call carried: the end user and the correlation id."""
 
