@@ -36,7 +36,18 @@ logger = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
+    """The endpoint's own refusal, in the API's error shape (``project.api_errors`` is
+    the composition root's, for DRF views: extraction does not import it)."""
     return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status)
+
+
+def _contract_error(error: ContractError) -> JsonResponse:
+    """A contract error's answer: its own status and body, marked as the provider's."""
+    return JsonResponse(
+        to_jsonable(error.as_dict(), dict[str, Any]),
+        status=error.http_status,
+        headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
+    )
 
 
 @csrf_exempt
@@ -73,11 +84,7 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             f"provider from the same contract snapshot, or call a method both know.",
             details={"method": f"{contract}.{method}", "caller": given, "provider": expected},
         )
-        return JsonResponse(
-            error.as_dict(),
-            status=error.http_status,
-            headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
-        )
+        return _contract_error(error)
     try:
         arguments = codec.decode_arguments(request.body)
     except pydantic.ValidationError as exc:
@@ -94,11 +101,7 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             result = getattr(registry.get(contract_class), method)(**arguments)
         body = codec.encode_result(result)
     except ContractError as exc:
-        return JsonResponse(
-            to_jsonable(exc.as_dict(), dict[str, Any]),
-            status=exc.http_status,
-            headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
-        )
+        return _contract_error(exc)
     except Exception:
         # CorrelationMiddleware bound the caller's id for this request, and sends it back.
         correlation_id = correlation.get()
