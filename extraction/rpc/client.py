@@ -23,6 +23,7 @@ import pybreaker
 import tenacity
 import urllib3
 from django.conf import settings
+from urllib3.connectionpool import connection_from_url
 
 from contracts.codec import MethodCodec
 from contracts.errors import ContractError, RemoteFailure, ServiceUnavailable
@@ -49,10 +50,9 @@ class HttpTransport:
     def __init__(self, *, service: str, base_url: str) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
-        manager = urllib3.PoolManager(
-            num_pools=1, maxsize=settings.SEAMS_RPC_POOL_SIZE, block=False
+        self.pool = connection_from_url(
+            self.base_url, maxsize=settings.SEAMS_RPC_POOL_SIZE, block=False
         )
-        self.pool = manager.connection_from_url(self.base_url)
         self.prefix = urllib3.util.parse_url(self.base_url).path or ""
         self.retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(1 + settings.SEAMS_RPC_RETRIES),
