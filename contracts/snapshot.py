@@ -68,6 +68,14 @@ def breaking_changes(recorded: dict[str, Any], current: dict[str, Any]) -> list[
     return problems
 
 
+def recorded() -> dict[str, Any]:
+    """The committed snapshot (empty before the first ``--write``)."""
+    if not SNAPSHOT.exists():
+        return {}
+    snapshot: dict[str, Any] = json.loads(SNAPSHOT.read_text())
+    return snapshot
+
+
 def render(description: dict[str, Any]) -> str:
     return json.dumps(description, indent=2, sort_keys=True) + "\n"
 
@@ -80,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         SNAPSHOT.write_text(render(current))
         return 0
-    recorded = json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
-    problems = breaking_changes(recorded, current)
+    problems = breaking_changes(recorded(), current)
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     return 1 if problems else 0

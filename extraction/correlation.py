@@ -6,8 +6,9 @@ contract calls over RPC (a signed header), the outbox rows and broker messages o
 the events it publishes, and the handlers that consume them, so one id finds every
 log line of one user action in every service.
 
-This module only holds the value; the request middleware, the RPC client and
-server, the outbox and the consumer set and read it.
+This module only holds the value; the request middleware (every request, the
+RPC endpoint's included), the outbox and the consumer bind it; the RPC client
+and the rest read it.
 """
 
 from __future__ import annotations
@@ -41,15 +42,6 @@ def clean(value: str | None) -> str | None:
 def get() -> str | None:
     """The correlation id of the current request, task or call (``None`` outside one)."""
     return _current.get()
-
-
-def get_or_new() -> str:
-    """The current id, or a new one bound for the rest of this context."""
-    value = _current.get()
-    if value is None:
-        value = new_id()
-        _current.set(value)
-    return value
 
 
 @contextlib.contextmanager

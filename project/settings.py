@@ -290,8 +290,8 @@ if SEAMS_SERVICE_URLS and not SEAMS_RPC_KEYS:
     )
 # A signed request older (or newer) than this is refused; a nonce is remembered twice as long.
 SEAMS_RPC_SIGNATURE_WINDOW_SECONDS = env.float("SEAMS_RPC_SIGNATURE_WINDOW_SECONDS", default=30.0)
-# Redis for the replay store and the circuit breakers' state, shared by every process
-# and worker; without it each process keeps its own.
+# Redis for the circuit breakers' state, shared by every process and worker; without it
+# each process keeps its own. (The replay store's nonces are in the default cache.)
 SEAMS_RPC_REDIS_URL = env.str("SEAMS_RPC_REDIS_URL", default="")
 SEAMS_RPC_REDIS_PREFIX = env.str("SEAMS_RPC_REDIS_PREFIX", default="seams:rpc")
 SEAMS_RPC_CONNECT_TIMEOUT_SECONDS = env.float("SEAMS_RPC_CONNECT_TIMEOUT_SECONDS", default=0.5)

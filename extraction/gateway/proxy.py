@@ -44,7 +44,7 @@ HOP_BY_HOP = frozenset(
 )
 # Set by the proxy itself, never copied: a copy under another spelling
 # ("X-Correlation-Id") would reach the service as a second value of the header.
-PROPAGATED = frozenset({correlation.META_KEY, "HTTP_TRACEPARENT", "HTTP_TRACESTATE"})
+PROPAGATED = frozenset({correlation.HEADER.lower(), "traceparent", "tracestate"})
 CHUNK = 64 * 1024
 
 _pools: dict[str, urllib3.PoolManager] = {}
@@ -64,18 +64,11 @@ def pool() -> urllib3.PoolManager:
 
 
 def outgoing_headers(request: HttpRequest) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for key, value in request.META.items():
-        if key in PROPAGATED:
-            continue
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").title()
-        elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"}:
-            name = key.replace("_", "-").title()
-        else:
-            continue
-        if name.lower() not in HOP_BY_HOP and value != "":
-            headers[name] = str(value)
+    headers = {
+        name: str(value)
+        for name, value in request.headers.items()
+        if name.lower() not in HOP_BY_HOP and name.lower() not in PROPAGATED and value != ""
+    }
     client = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     headers["X-Forwarded-For"] = f"{forwarded}, {client}" if forwarded else client
@@ -86,9 +79,9 @@ def outgoing_headers(request: HttpRequest) -> dict[str, str]:
     # The trace context: this request's span when tracing is on (urllib3's
     # instrumentation then puts its own client span in), else the client's, as sent.
     inject_headers(headers)
-    for name, key in (("traceparent", "HTTP_TRACEPARENT"), ("tracestate", "HTTP_TRACESTATE")):
-        if name not in headers and request.META.get(key):
-            headers[name] = str(request.META[key])
+    for name in ("traceparent", "tracestate"):
+        if name not in headers and request.headers.get(name):
+            headers[name] = str(request.headers[name])
     return headers
 
 

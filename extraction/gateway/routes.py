@@ -29,7 +29,3 @@ def upstream_for(path: str) -> Upstream | None:
         return None
     base_url = settings.SEAMS_SERVICE_URLS.get(service)
     return Upstream(service, base_url.rstrip("/")) if base_url else None
-
-
-def runs_everything_here() -> bool:
-    return set(settings.SEAMS_SERVICES) == set(settings.ALL_SERVICES)

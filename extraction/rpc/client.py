@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,14 +23,14 @@ import pybreaker
 import tenacity
 import urllib3
 from django.conf import settings
+from urllib3.connectionpool import connection_from_url
 
 from contracts.codec import MethodCodec
 from contracts.errors import ContractError, RemoteFailure, ServiceUnavailable
 from contracts.services import Service, contract_methods, is_idempotent
 from extraction import correlation
 from extraction.rpc import breakers, identity, signing, versions
-from extraction.rpc.guard import ensure_no_transaction
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, UNAVAILABLE, record_call, traced
+from extraction.rpc.observers import ERROR, HTTP, UNAVAILABLE, contract_outcome, observed
 from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER, PATH
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=Service)
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
-HTTP = "http"
 
 
 class Transient(Exception):
@@ -52,10 +50,9 @@ class HttpTransport:
     def __init__(self, *, service: str, base_url: str) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
-        manager = urllib3.PoolManager(
-            num_pools=1, maxsize=settings.SEAMS_RPC_POOL_SIZE, block=False
+        self.pool = connection_from_url(
+            self.base_url, maxsize=settings.SEAMS_RPC_POOL_SIZE, block=False
         )
-        self.pool = manager.connection_from_url(self.base_url)
         self.prefix = urllib3.util.parse_url(self.base_url).path or ""
         self.retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(1 + settings.SEAMS_RPC_RETRIES),
@@ -87,7 +84,8 @@ class HttpTransport:
         headers = {
             "Content-Type": "application/json",
             versions.HEADER: versions.version_of(contract.__name__, method),
-            correlation.HEADER: correlation.get_or_new(),
+            # Outside a request or task (no id bound), a new id for this call only.
+            correlation.HEADER: correlation.get() or correlation.new_id(),
         }
         user = identity.end_user()
         if user is not None:
@@ -177,7 +175,7 @@ def reset_transports() -> None:
 def remote_adapter(contract: type[S], *, base_url: str) -> type[S]:
     """A subclass of ``contract`` whose methods call its provider at ``base_url``."""
     transport = transport_for(contract.owner, base_url)
-    namespace: dict[str, Any] = {"http": transport, "transport": HTTP, "__module__": __name__}
+    namespace: dict[str, Any] = {"__module__": __name__}
     for name, method in contract_methods(contract):
         namespace[name] = _remote_method(contract, name, method, transport)
     adapter = type(f"Remote{contract.__name__}", (contract,), namespace)
@@ -192,40 +190,27 @@ def _remote_method(
     timeout = transport.timeout(contract, name)
 
     def run(self: Service, **arguments: Any) -> Any:
-        started = time.perf_counter()
-        ensure_no_transaction(contract, name)
-        outcome, code = ERROR, None
-        try:
-            response = transport.call(
-                contract,
-                name,
-                body=codec.encode_arguments(arguments),
-                idempotent=idempotent,
-                timeout=timeout,
-            )
-            if response.status != 200:
-                _raise_for_answer(response)
-            result = codec.decode_result(response.data)
-            outcome = OK
-            return result
-        except ServiceUnavailable as exc:
-            outcome, code = UNAVAILABLE, exc.code
-            raise
-        except RemoteFailure as exc:
-            code = exc.details.get("remote_code", exc.code)
-            raise
-        except ContractError as exc:
-            outcome, code = CONTRACT_ERROR, exc.code
-            raise
-        finally:
-            record_call(
-                contract,
-                name,
-                transport=HTTP,
-                started=started,
-                outcome=outcome,
-                code=code,
-                correlation_id=correlation.get(),
-            )
+        response = transport.call(
+            contract,
+            name,
+            body=codec.encode_arguments(arguments),
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+        if response.status != 200:
+            _raise_for_answer(response)
+        return codec.decode_result(response.data)
 
-    return functools.wraps(method)(traced(contract, name, run))
+    return functools.wraps(method)(
+        observed(contract, name, run, transport=HTTP, outcome_of=_remote_outcome)
+    )
+
+
+def _remote_outcome(error: BaseException) -> tuple[str, str | None]:
+    """A remote call's outcome: an unavailable service and a failed provider are not
+    contract errors."""
+    if isinstance(error, ServiceUnavailable):
+        return UNAVAILABLE, error.code
+    if isinstance(error, RemoteFailure):
+        return ERROR, error.details.get("remote_code", error.code)
+    return contract_outcome(error)

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import connections
 
 from contracts.services import Service
-from extraction.rpc.observers import call_in_transaction
+
+# A module import: the observers call this guard, and this guard sends their signal.
+from extraction.rpc import observers
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def ensure_no_transaction(contract: type[Service], method: str) -> None:
     if not in_transaction():
         return
     refuse = settings.DEBUG or settings.SEAMS_CONTRACT_IN_TRANSACTION != "warn"
-    call_in_transaction.send(
+    observers.call_in_transaction.send(
         sender=contract,
         contract=contract.__name__,
         method=method,

@@ -55,6 +55,9 @@ class EndUser:
 
 _request: ContextVar[HttpRequest | None] = ContextVar("seams_rpc_request", default=None)
 _served: ContextVar[EndUser | None] = ContextVar("seams_rpc_end_user", default=None)
+# Set while the RPC endpoint calls the provider, until the first contract call starts:
+# that call is the one the remote caller asked for; the calls it makes are its own.
+_call_served: ContextVar[bool] = ContextVar("seams_rpc_call_served", default=False)
 
 
 class CurrentRequestMiddleware:
@@ -95,9 +98,21 @@ def end_user() -> EndUser | None:
 
 @contextlib.contextmanager
 def serving(user: EndUser | None) -> Iterator[None]:
-    """Run the block as the remote caller's end user."""
+    """Run the block as the remote caller's end user; its first contract call is the
+    call being served (see ``take_served_call``)."""
     token = _served.set(user)
+    call_token = _call_served.set(True)
     try:
         yield
     finally:
+        _call_served.reset(call_token)
         _served.reset(token)
+
+
+def take_served_call() -> bool:
+    """Whether the contract call starting now is the one a remote caller made (true for
+    the first call of a ``serving`` block only)."""
+    if not _call_served.get():
+        return False
+    _call_served.set(False)
+    return True

@@ -10,7 +10,6 @@ cannot cross the wire show up before any extraction.
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,19 +18,14 @@ from django.conf import settings
 from contracts.codec import MethodCodec, to_jsonable
 from contracts.errors import ContractError
 from contracts.services import Service, contract_methods
-from extraction import correlation
-from extraction.rpc.guard import ensure_no_transaction
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call, traced
+from extraction.rpc import identity
+from extraction.rpc.observers import CODEC, DIRECT, SERVED, observed
 
 S = TypeVar("S", bound=Service)
 
 
 def local_adapter(contract: type[Service], provider: type[S]) -> type[S]:
-    namespace: dict[str, Any] = {
-        "provider": provider,
-        "transport": property(_transport),
-        "__module__": provider.__module__,
-    }
+    namespace: dict[str, Any] = {"provider": provider, "__module__": provider.__module__}
     for name, method in contract_methods(contract):
         namespace[name] = _guarded(contract, name, getattr(provider, name), MethodCodec(method))
     adapter = type(provider.__name__, (provider,), namespace)
@@ -39,11 +33,10 @@ def local_adapter(contract: type[Service], provider: type[S]) -> type[S]:
     return adapter
 
 
-DIRECT, CODEC = "direct", "codec"
-
-
-def _transport(self: Service) -> str:
-    """How calls to this implementation travel (read by the contract-call metrics)."""
+def _transport() -> str:
+    """``served`` for the call the RPC endpoint serves, else how this call travels."""
+    if identity.take_served_call():
+        return SERVED
     return CODEC if settings.SEAMS_CONTRACT_CODEC else DIRECT
 
 
@@ -56,34 +49,13 @@ def _guarded(
     contract: type[Service], name: str, implementation: Callable[..., Any], codec: MethodCodec
 ) -> Callable[..., Any]:
     def run(self: Service, **arguments: Any) -> Any:
-        started = time.perf_counter()
-        ensure_no_transaction(contract, name)
-        through_codec = settings.SEAMS_CONTRACT_CODEC
-        outcome, code = ERROR, None
+        if not settings.SEAMS_CONTRACT_CODEC:
+            return implementation(self, **arguments)
+        arguments = codec.decode_arguments(codec.encode_arguments(arguments))
         try:
-            if not through_codec:
-                result = implementation(self, **arguments)
-            else:
-                arguments = codec.decode_arguments(codec.encode_arguments(arguments))
-                try:
-                    raw = codec.encode_result(implementation(self, **arguments))
-                except ContractError as exc:
-                    raise wire_copy(exc) from exc
-                result = codec.decode_result(raw)
-            outcome = OK
-            return result
+            raw = codec.encode_result(implementation(self, **arguments))
         except ContractError as exc:
-            outcome, code = CONTRACT_ERROR, exc.code
-            raise
-        finally:
-            record_call(
-                contract,
-                name,
-                transport=CODEC if through_codec else DIRECT,
-                started=started,
-                outcome=outcome,
-                code=code,
-                correlation_id=correlation.get(),
-            )
+            raise wire_copy(exc) from exc
+        return codec.decode_result(raw)
 
-    return functools.wraps(implementation)(traced(contract, name, run))
+    return functools.wraps(implementation)(observed(contract, name, run, transport=_transport))

@@ -1,10 +1,11 @@
 """Hooks for whoever measures contract calls (metrics, logs, traces).
 
 The adapters (local and remote) are the only wrapper around a contract call:
-each runs the call inside ``traced`` (an OpenTelemetry span ``<Contract>.<method>``
-when tracing is on, nothing otherwise) and ends it with ``call_finished``
-(sender: the contract class, ``record``: a ``CallRecord``), sent inside that span
-so its receivers can annotate it. A call refused or let through inside a database
+each is ``observed``, which runs the call inside an OpenTelemetry span
+``<Contract>.<method>`` (when tracing is on, nothing otherwise), behind the
+transaction guard, and ends it with one ``call_finished`` (sender: the contract
+class, ``record``: a ``CallRecord``), sent inside that span so its receivers can
+annotate it. A call refused or let through inside a database
 transaction sends ``call_in_transaction`` first. Receivers must be quick and must
 not raise: they run on the caller's thread.
 """
@@ -19,14 +20,17 @@ from typing import Any
 from django.dispatch import Signal
 from opentelemetry import trace
 
+from contracts.errors import ContractError
 from contracts.services import Service
+from extraction import correlation
 from extraction.observability import tracing
+from extraction.rpc import guard
 
 tracer = trace.get_tracer("seams.contracts")
 
 # transport: "direct" (the local provider), "codec" (in process through the wire codec),
-# "http" (this process called a remote provider), "served" (this process
-# answered a remote caller).
+# "http" (this process called a remote provider), "served" (the local provider
+# answering a remote caller's call).
 call_finished = Signal()
 # kwargs: contract, method, action ("refused" or "allowed").
 call_in_transaction = Signal()
@@ -35,6 +39,8 @@ OK = "ok"
 CONTRACT_ERROR = "contract_error"
 UNAVAILABLE = "unavailable"
 ERROR = "error"
+
+DIRECT, CODEC, HTTP, SERVED = "direct", "codec", "http", "served"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ class CallRecord:
     correlation_id: str | None
 
 
-def record_call(
+def _record_call(
     contract: type[Service],
     method: str,
     *,
@@ -76,20 +82,60 @@ def record_call(
     )
 
 
-def traced(contract: type[Service], method: str, run: Callable[..., Any]) -> Callable[..., Any]:
-    """``run(self, **arguments)`` inside a span ``<Contract>.<method>`` (kind client,
-    ``seams.contract`` and ``seams.method``) when tracing is on; as it is otherwise (off
-    by default: not even a no-op span). The RPC client's HTTP span and the trace
-    context it sends nest under it."""
+def contract_outcome(error: BaseException) -> tuple[str, str | None]:
+    """The outcome and code of a call that raised ``error``: its contract error, or a failure."""
+    if isinstance(error, ContractError):
+        return CONTRACT_ERROR, error.code
+    return ERROR, None
+
+
+def observed(
+    contract: type[Service],
+    method: str,
+    run: Callable[..., Any],
+    *,
+    transport: str | Callable[[], str],
+    outcome_of: Callable[[BaseException], tuple[str, str | None]] = contract_outcome,
+) -> Callable[..., Any]:
+    """``run(self, **arguments)`` as an adapter's contract method: inside a span
+    ``<Contract>.<method>`` (kind client, ``seams.contract`` and ``seams.method``) when
+    tracing is on (off by default: not even a no-op span), refused inside a database
+    transaction, timed, and ended by one ``call_finished`` sent inside the span.
+    ``transport`` names the transport (a callable is asked as the call starts);
+    ``outcome_of`` classifies what the call raised. ``run`` does the transport's work
+    only. The RPC client's HTTP span and the trace context it sends nest under the span."""
     span_name = f"{contract.__name__}.{method}"
     attributes = {"seams.contract": contract.__name__, "seams.method": method}
 
+    def observe(self: Service, **arguments: Any) -> Any:
+        started = time.perf_counter()
+        guard.ensure_no_transaction(contract, method)
+        via = transport if isinstance(transport, str) else transport()
+        outcome, code = ERROR, None
+        try:
+            result = run(self, **arguments)
+            outcome = OK
+            return result
+        except BaseException as exc:
+            outcome, code = outcome_of(exc)
+            raise
+        finally:
+            _record_call(
+                contract,
+                method,
+                transport=via,
+                started=started,
+                outcome=outcome,
+                code=code,
+                correlation_id=correlation.get(),
+            )
+
     def call(self: Service, **arguments: Any) -> Any:
         if not tracing.is_on():
-            return run(self, **arguments)
+            return observe(self, **arguments)
         with tracer.start_as_current_span(
             span_name, kind=trace.SpanKind.CLIENT, attributes=attributes
         ):
-            return run(self, **arguments)
+            return observe(self, **arguments)
 
     return call

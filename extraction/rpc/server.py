@@ -18,7 +18,6 @@ The route is a plain Django view, outside DRF: it is not in the public schema.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import pydantic
@@ -31,19 +30,28 @@ from contracts.errors import ContractError, IncompatibleContractVersion
 from contracts.services import registry
 from extraction import correlation
 from extraction.rpc import binding, identity, signing, versions
-from extraction.rpc.observers import CONTRACT_ERROR, ERROR, OK, record_call
 from extraction.rpc.wire import ANSWER_HEADER, CONTRACT_ERROR_ANSWER
 
 logger = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
+    """The endpoint's own refusal, in the API's error shape (``project.api_errors`` is
+    the composition root's, for DRF views: extraction does not import it)."""
     return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status)
+
+
+def _contract_error(error: ContractError) -> JsonResponse:
+    """A contract error's answer: its own status and body, marked as the provider's."""
+    return JsonResponse(
+        to_jsonable(error.as_dict(), dict[str, Any]),
+        status=error.http_status,
+        headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
+    )
 
 
 @csrf_exempt
 def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
-    started = time.perf_counter()
     if request.method != "POST":
         response = _error(405, "rpc.method_not_allowed", "Contract methods are called with POST.")
         response["Allow"] = "POST"
@@ -56,7 +64,7 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             body=request.body,
             meta=request.META,
             window_seconds=settings.SEAMS_RPC_SIGNATURE_WINDOW_SECONDS,
-            first_seen=signing.nonces().first_seen,
+            first_seen=signing.first_seen,
         )
     except signing.SignatureRefused as refused:
         logger.warning("RPC %s.%s refused: %s", contract, method, refused.message)
@@ -76,11 +84,7 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             f"provider from the same contract snapshot, or call a method both know.",
             details={"method": f"{contract}.{method}", "caller": given, "provider": expected},
         )
-        return JsonResponse(
-            error.as_dict(),
-            status=error.http_status,
-            headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
-        )
+        return _contract_error(error)
     try:
         arguments = codec.decode_arguments(request.body)
     except pydantic.ValidationError as exc:
@@ -92,52 +96,20 @@ def rpc_view(request: HttpRequest, contract: str, method: str) -> HttpResponse:
             {"errors": to_jsonable(errors, list[dict[str, Any]])},
         )
     user = identity.EndUser.from_header(request.META.get(identity.META_KEY, ""))
-    with correlation.bound(request.META.get(correlation.META_KEY)) as correlation_id:
-        try:
-            with identity.serving(user):
-                result = getattr(registry.get(contract_class), method)(**arguments)
-            body = codec.encode_result(result)
-        except ContractError as exc:
-            record_call(
-                contract_class,
-                method,
-                transport="served",
-                started=started,
-                outcome=CONTRACT_ERROR,
-                code=exc.code,
-                correlation_id=correlation_id,
-            )
-            return JsonResponse(
-                to_jsonable(exc.as_dict(), dict[str, Any]),
-                status=exc.http_status,
-                headers={ANSWER_HEADER: CONTRACT_ERROR_ANSWER},
-            )
-        except Exception:
-            logger.exception(
-                "RPC %s.%s failed (correlation id %s)", contract, method, correlation_id
-            )
-            record_call(
-                contract_class,
-                method,
-                transport="served",
-                started=started,
-                outcome=ERROR,
-                correlation_id=correlation_id,
-            )
-            return _error(
-                500,
-                "rpc.internal_error",
-                "The provider failed; its logs have the details.",
-                {"correlation_id": correlation_id},
-            )
-        record_call(
-            contract_class,
-            method,
-            transport="served",
-            started=started,
-            outcome=OK,
-            correlation_id=correlation_id,
+    try:
+        with identity.serving(user):
+            result = getattr(registry.get(contract_class), method)(**arguments)
+        body = codec.encode_result(result)
+    except ContractError as exc:
+        return _contract_error(exc)
+    except Exception:
+        # CorrelationMiddleware bound the caller's id for this request, and sends it back.
+        correlation_id = correlation.get()
+        logger.exception("RPC %s.%s failed (correlation id %s)", contract, method, correlation_id)
+        return _error(
+            500,
+            "rpc.internal_error",
+            "The provider failed; its logs have the details.",
+            {"correlation_id": correlation_id},
         )
-        response = HttpResponse(body, content_type="application/json")
-        response[correlation.HEADER] = correlation_id
-        return response
+    return HttpResponse(body, content_type="application/json")

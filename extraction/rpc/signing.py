@@ -6,20 +6,20 @@ id, end user), so none of them can be changed in flight. Callers sign with the
 first key of ``SEAMS_RPC_KEYS``; providers accept any key of the list, which
 rotates a key without downtime (add the new key second, deploy, move it first,
 deploy, drop the old one). A timestamp outside ``SEAMS_RPC_SIGNATURE_WINDOW_SECONDS``
-is refused, and so is a nonce seen inside that window (a replay).
+is refused, and so is a nonce seen inside that window (a replay): the nonces
+are remembered in the default cache (``first_seen``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
-import threading
 import time
 from collections.abc import Callable, Sequence
 
-import redis
-from django.conf import settings
+from django.core.cache import cache
 
 from extraction import correlation
 from extraction.rpc import identity, versions
@@ -34,6 +34,8 @@ SIGNED_HEADERS = (
     (identity.HEADER, identity.META_KEY),
 )
 SCHEME = "v1="
+# The cache key of a nonce seen recently (the replay store).
+NONCE_KEY = "seams:rpc:nonce"
 
 
 class SignatureRefused(Exception):
@@ -111,52 +113,9 @@ def verify(
         raise SignatureRefused("rpc.replayed", "This request was received already.")
 
 
-class InProcessNonces:
-    """The nonces seen recently by this process (one process only: use Redis with
-    several workers or replicas)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-        self._next_prune = 0.0
-
-    def first_seen(self, nonce: str, ttl_seconds: float) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if now >= self._next_prune:
-                self._seen = {n: t for n, t in self._seen.items() if t > now}
-                self._next_prune = now + ttl_seconds
-            if self._seen.get(nonce, 0.0) > now:
-                return False
-            self._seen[nonce] = now + ttl_seconds
-            return True
-
-
-class RedisNonces:
-    """The nonces seen recently by any process sharing this Redis."""
-
-    def __init__(self, url: str, prefix: str) -> None:
-        self._redis = redis.Redis.from_url(url)
-        self._prefix = prefix
-
-    def first_seen(self, nonce: str, ttl_seconds: float) -> bool:
-        return bool(
-            self._redis.set(f"{self._prefix}:nonce:{nonce}", 1, nx=True, px=int(ttl_seconds * 1000))
-        )
-
-
-_nonces: InProcessNonces | RedisNonces | None = None
-
-
-def nonces() -> InProcessNonces | RedisNonces:
-    global _nonces
-    if _nonces is None:
-        url = settings.SEAMS_RPC_REDIS_URL
-        _nonces = RedisNonces(url, settings.SEAMS_RPC_REDIS_PREFIX) if url else InProcessNonces()
-    return _nonces
-
-
-def reset_nonces() -> None:
-    """Forget the replay store (tests that change ``SEAMS_RPC_REDIS_URL``)."""
-    global _nonces
-    _nonces = None
+def first_seen(nonce: str, ttl_seconds: float) -> bool:
+    """Whether ``nonce`` is new, remembering it for ``ttl_seconds``: an atomic add to the
+    default cache (Redis ``SET NX`` with ``CACHE_URL=redis://…``, shared by every worker
+    and replica; per process with the default local-memory cache, which
+    ``manage.py check --deploy`` warns about, ``seams.W020``)."""
+    return cache.add(f"{NONCE_KEY}:{nonce}", 1, timeout=math.ceil(ttl_seconds))

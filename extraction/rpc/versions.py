@@ -16,7 +16,7 @@ import hashlib
 import json
 from typing import Any
 
-from contracts.snapshot import SNAPSHOT
+from contracts import snapshot
 
 HEADER = "Seams-Contract-Version"
 META_KEY = "HTTP_SEAMS_CONTRACT_VERSION"
@@ -31,8 +31,8 @@ def digest(shape: Any) -> str:
 @functools.cache
 def method_versions() -> dict[str, str]:
     """``{"UsersService.get_user": "<digest>", ...}`` of the committed snapshot."""
-    recorded = json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
-    return {key: digest(shape) for key, shape in recorded.get("methods", {}).items()}
+    methods = snapshot.recorded().get("methods", {})
+    return {key: digest(shape) for key, shape in methods.items()}
 
 
 def version_of(contract_name: str, method: str) -> str:

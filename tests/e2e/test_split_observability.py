@@ -142,4 +142,4 @@ def test_one_payment_is_one_correlation_id_and_one_trace_across_services(collect
             if s.service == "seams-users-orders" and s.name == "OrdersService.get_order_for_payment"
         )
         assert served_call.trace_id == call.trace_id
-        assert served_call.attributes["seams.transport"] == "direct"
+        assert served_call.attributes["seams.transport"] == "served"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from extraction.checks import runs_split
 from project.permission_catalog import CATALOG, describe, render
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--write", action="store_true", help="record the current permissions")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if set(settings.SEAMS_SERVICES) != set(settings.ALL_SERVICES):
+        if runs_split():
             raise CommandError("run it where every app is installed (the monolith)")
         current = render(describe())
         if options["write"]:

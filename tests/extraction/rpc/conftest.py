@@ -29,11 +29,9 @@ def rpc_settings(settings) -> None:
     settings.SEAMS_RPC_REDIS_URL = ""
     breakers.reset_breakers()
     reset_transports()
-    signing.reset_nonces()
     yield
     breakers.reset_breakers()
     reset_transports()
-    signing.reset_nonces()
 
 
 def signed_headers(

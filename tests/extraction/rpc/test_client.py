@@ -15,7 +15,7 @@ from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 from contracts.users import UserDTO, UserNotFound, UsersService
 from extraction import correlation
 from extraction.rpc import breakers, identity, signing
-from extraction.rpc.client import remote_adapter
+from extraction.rpc.client import remote_adapter, transport_for
 from tests.extraction.rpc.conftest import KEY
 
 USER = UserDTO(
@@ -74,6 +74,19 @@ def test_the_end_user_and_correlation_id_travel_with_the_call(scripted_provider)
     headers, _ = scripted_provider.requests[0]
     assert headers[correlation.HEADER] == "corr-42"
     assert identity.EndUser.from_header(headers[identity.HEADER]) == staff
+
+
+def test_a_call_outside_any_correlation_id_sends_a_new_one_and_binds_none(scripted_provider):
+    scripted_provider.answer(200, USER_JSON)
+    scripted_provider.answer(200, USER_JSON)
+    assert correlation.get() is None
+    users = users_at(scripted_provider.url)
+    users.get_user(user_id=USER.id)
+    users.get_user(user_id=USER.id)
+    first, second = (headers[correlation.HEADER] for headers, _ in scripted_provider.requests)
+    assert correlation.clean(first) == first and correlation.clean(second) == second
+    assert first != second  # each call its own id: nothing stays bound for later work
+    assert correlation.get() is None
 
 
 def test_a_contract_error_is_raised_again_as_the_same_class(scripted_provider):
@@ -239,7 +252,7 @@ def test_the_breaker_state_in_redis_is_shared_by_processes(unreachable_url, sett
 def test_a_read_timeout_per_method_is_honoured(scripted_provider, settings):
     settings.SEAMS_RPC_READ_TIMEOUT_SECONDS = 7.0
     settings.SEAMS_RPC_METHOD_READ_TIMEOUTS = {"UsersService.get_users": 0.25}
-    transport = remote_adapter(UsersService, base_url=scripted_provider.url).http
+    transport = transport_for(UsersService.owner, scripted_provider.url)
     assert transport.timeout(UsersService, "get_users").read_timeout == 0.25
     assert transport.timeout(UsersService, "get_user").read_timeout == 7.0
 

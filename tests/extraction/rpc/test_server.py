@@ -13,6 +13,7 @@ from contracts.users import UserDTO, UsersService
 from extraction import correlation
 from extraction.rpc import identity, signing
 from extraction.rpc.local import local_adapter
+from extraction.rpc.observers import CallRecord, call_finished
 from tests.extraction.rpc.conftest import KEY, signed_headers
 from tests.factories import UserFactory
 
@@ -84,24 +85,37 @@ def test_a_replayed_call_is_401(rpc):
     assert_error(replayed, 401, "rpc.replayed")
 
 
-def test_the_replay_store_in_redis_is_shared(rpc, settings):
-    pytest.importorskip("redis")
+def test_the_replay_store_in_a_redis_cache_is_shared(rpc, settings):
+    redis = pytest.importorskip("redis")
     from tests.services_plugin import SERVICES
 
     if SERVICES.redis is None:
         pytest.skip("Redis is not reachable")
-    settings.SEAMS_RPC_REDIS_URL = SERVICES.redis
-    settings.SEAMS_RPC_REDIS_PREFIX = f"test:rpc:{uuid.uuid4().hex}"
-    signing.reset_nonces()
+    prefix = f"test:rpc:{uuid.uuid4().hex}"
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": SERVICES.redis,
+        "KEY_PREFIX": prefix,
+    }
+    settings.CACHES = {"default": dict(shared)}
     user = UserFactory()
     path = "/internal/rpc/UsersService/get_user"
     body = json.dumps({"user_id": str(user.id)}).encode()
     headers = signed_headers(path, body)
-    assert rpc.post("UsersService", "get_user", body=body, headers=headers).status_code == 200
-    signing.reset_nonces()  # another worker process: a new store object, the same Redis
-    assert_error(
-        rpc.post("UsersService", "get_user", body=body, headers=headers), 401, "rpc.replayed"
-    )
+    client = redis.Redis.from_url(SERVICES.redis)
+    try:
+        assert rpc.post("UsersService", "get_user", body=body, headers=headers).status_code == 200
+        # the nonce is in Redis, not in this process
+        assert client.keys(f"{prefix}*{headers[signing.NONCE]}")
+        # another worker process: a new cache client, the same Redis
+        settings.CACHES = {"default": dict(shared)}
+        assert_error(
+            rpc.post("UsersService", "get_user", body=body, headers=headers), 401, "rpc.replayed"
+        )
+    finally:
+        keys = client.keys(f"{prefix}*")
+        if keys:
+            client.delete(*keys)
 
 
 def test_a_rotated_key_is_accepted_while_listed_and_refused_once_removed(rpc, settings):
@@ -186,6 +200,15 @@ def test_an_unexpected_failure_is_500_with_the_correlation_id_and_no_internals(
     assert "hunter2" in caplog.text  # the provider's log has it
 
 
+def test_without_a_correlation_id_the_500_and_its_header_carry_the_same_new_one(
+    rpc, exploding_users
+):
+    response = rpc.post("UsersService", "get_user", {"user_id": str(uuid.uuid4())})
+    body = assert_error(response, 500, "rpc.internal_error")
+    assert len(body["details"]["correlation_id"]) == 32
+    assert body["details"]["correlation_id"] == response[correlation.HEADER]
+
+
 class EchoUsers(UsersService):
     """Answers with what the call carried: the end user and the correlation id."""
 
@@ -225,6 +248,45 @@ def test_the_end_user_and_the_correlation_id_reach_the_provider(rpc):
     assert response.json()["full_name"] == "42"
     assert response.json()["is_staff"] is True
     assert response[correlation.HEADER] == "corr-7"
+
+
+class NestingUsers(EchoUsers):
+    """Serves ``get_users`` with a contract call per user, as a provider may."""
+
+    def get_users(self, *, user_ids: tuple[uuid.UUID, ...]) -> tuple[UserDTO, ...]:
+        users = registry.get(UsersService)
+        return tuple(users.get_user(user_id=user_id) for user_id in user_ids)
+
+
+def test_a_served_call_is_recorded_once_as_served_and_the_calls_it_makes_as_their_own(
+    rpc, settings
+):
+    settings.SEAMS_CONTRACT_CODEC = False
+    records: list[CallRecord] = []
+
+    def observe(sender, record: CallRecord, **kwargs) -> None:
+        records.append(record)
+
+    bound = registry.factory(UsersService)
+    registry.provide(UsersService, local_adapter(UsersService, NestingUsers), replace=True)
+    call_finished.connect(observe, weak=False)
+    staff = identity.EndUser(id="42", email="staff@example.com", is_staff=True)
+    try:
+        response = rpc.post(
+            "UsersService",
+            "get_users",
+            {"user_ids": [str(uuid.uuid4()), str(uuid.uuid4())]},
+            extra={identity.HEADER: staff.to_header(), correlation.HEADER: "corr-9"},
+        )
+    finally:
+        call_finished.disconnect(observe)
+        registry.provide(UsersService, bound, replace=True)
+    assert response.status_code == 200, response.content
+    assert [(r.method, r.transport, r.outcome, r.correlation_id) for r in records] == [
+        ("get_user", "direct", "ok", "corr-9"),
+        ("get_user", "direct", "ok", "corr-9"),
+        ("get_users", "served", "ok", "corr-9"),
+    ]
 
 
 def test_a_call_from_another_shape_of_the_method_is_refused_with_409(rpc):
