@@ -2,7 +2,9 @@
 
 - seams.W020: DEBUG is off and the default cache is private to each process, so
   the sign-in and sign-up throttles count per process (N workers let N times the
-  documented attempts through). Set ``CACHE_URL`` to a shared cache (Redis).
+  documented attempts through), a revoked token is known to one process only, and
+  a signed RPC request replayed to another worker is not recognised. Set
+  ``CACHE_URL`` to a shared cache (Redis).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ def check_shared_cache(
     return [
         checks.Warning(
             f"The default cache ({backend}) is private to each process: the sign-in and "
-            "sign-up throttles then count per process, and every extra worker lets the "
-            "documented number of attempts through again.",
+            "sign-up throttles then count per process (every extra worker lets the "
+            "documented number of attempts through again), token revocations and the "
+            "RPC endpoint's replay store are per process too.",
             hint="Set CACHE_URL to a cache every process shares, e.g. redis://host:6379/1.",
             id="seams.W020",
         )

@@ -393,6 +393,10 @@ if DEBUG:
 # tokens (apikit.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The in-process default holds the RPC replay store's nonces for their whole
+    # window: Django's default of 300 entries would cull them under load.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 # How long a process trusts its last answer from the shared cache about a user's
 # revoked tokens: the most a deactivation can lag behind in another process.
 SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS = env.float("SEAMS_TOKEN_DENYLIST_LOCAL_SECONDS", default=1.0)

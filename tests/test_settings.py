@@ -88,3 +88,13 @@ def test_production_keeps_health_checked_connections_and_debug_does_not():
         "CONN_HEALTH_CHECKS": True,
     }
     assert database_settings(DEBUG="1")["CONN_MAX_AGE"] == 0
+
+
+def test_the_in_process_cache_keeps_the_rpc_replay_windows_nonces():
+    # given: no CACHE_URL (the embedded default, and the suite's)
+    from django.conf import settings
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    # then: far more nonces than Django's default 300 stay until their window ends
+    assert cache._max_entries == 100_000
