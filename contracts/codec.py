@@ -58,6 +58,8 @@ class MethodCodec:
         hints = get_type_hints(method)
         names = [p for p in inspect.signature(method).parameters if p != "self"]
         self.names = tuple(names)
+        self._expected = frozenset(names)
+        self._qualname = method.__qualname__
         fields: dict[str, Any] = {name: (hints[name], ...) for name in names}
         self.arguments: type[BaseModel] = create_model(
             f"{method.__qualname__}.arguments".replace(".", "_"),
@@ -67,6 +69,15 @@ class MethodCodec:
         self.result: TypeAdapter[Any] = _adapter(hints["return"])
 
     def encode_arguments(self, arguments: dict[str, Any]) -> bytes:
+        """``arguments`` in wire form; a ``TypeError`` (as the call of the method itself
+        would raise) when a name is unknown or missing, before anything is sent."""
+        if arguments.keys() != self._expected:
+            unknown = sorted(arguments.keys() - self._expected)
+            missing = sorted(self._expected - arguments.keys())
+            raise TypeError(
+                f"{self._qualname}() got unexpected keyword arguments {unknown} "
+                f"and is missing {missing}"
+            )
         return self.arguments.model_construct(**arguments).model_dump_json().encode()
 
     def decode_arguments(self, raw: bytes | str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contracts import get
 from contracts.errors import ContractError, RemoteFailure, ServiceUnavailable
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 from contracts.users import UserDTO, UserNotFound, UsersService
@@ -64,6 +65,23 @@ def test_a_call_is_signed_with_the_first_key_and_decoded(scripted_provider, sett
         window_seconds=30,
         first_seen=lambda nonce, ttl: True,
     )
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"user_id": USER.id, "unknown": 1}, {}, {"id": USER.id}],
+    ids=["unknown", "missing", "misnamed"],
+)
+def test_a_call_with_wrong_keywords_is_a_type_error_and_sends_nothing(
+    scripted_provider, arguments, settings
+):
+    # as calling the provider in process would: the same TypeError, in every mode
+    with pytest.raises(TypeError, match="get_user"):
+        users_at(scripted_provider.url).get_user(**arguments)
+    assert scripted_provider.requests == []
+    settings.SEAMS_CONTRACT_CODEC = True
+    with pytest.raises(TypeError, match="get_user"):
+        get(UsersService).get_user(**arguments)
 
 
 def test_the_end_user_and_correlation_id_travel_with_the_call(scripted_provider):
