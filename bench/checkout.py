@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import urllib3
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,19 +200,15 @@ class Side:
 
 @contextmanager
 def databases(server: str, names: list[str]) -> Iterator[None]:
-    admin = psycopg2.connect(f"{server}/postgres")
-    admin.autocommit = True
+    from extraction.launch.local import create_database, drop_database
+
+    for name in names:
+        create_database(f"{server}/{name}", fresh=True)
     try:
-        with admin.cursor() as cursor:
-            for name in names:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                cursor.execute(f'CREATE DATABASE "{name}"')
         yield
     finally:
-        with admin.cursor() as cursor:
-            for name in names:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        for name in names:
+            drop_database(f"{server}/{name}")
 
 
 # --- The load client ------------------------------------------------------------------------

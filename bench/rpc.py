@@ -47,16 +47,10 @@ os.environ.pop("CELERY_BROKER_URL", None)
 
 
 def ensure_database() -> None:
-    import psycopg2
-    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
+    from extraction.launch.local import create_database
 
-    base, _, name = os.environ["DATABASE_URL"].rpartition("/")
-    conn = psycopg2.connect(f"{base}/postgres")
-    conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with conn.cursor() as cur:  # a fresh database each run: the schema follows the code
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    # A fresh database each run: the schema follows the code.
+    create_database(os.environ["DATABASE_URL"], fresh=True)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
     )

@@ -146,22 +146,37 @@ def plan(
     return Deployment(PROCESSES / "Procfile.split", (monolith, service), env)
 
 
-def create_database(url: str, *, fresh: bool = False) -> None:
-    """CREATE DATABASE unless it exists (``fresh``: drop it first), via ``postgres``."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
+def _on_server(url: str, statement: str, name: str) -> None:
+    """Run ``statement`` (with ``{}`` for the database name) on ``url``'s server, via
+    its ``postgres`` database, outside a transaction (CREATE/DROP DATABASE need that)."""
     conn = psycopg2.connect(database_url_named(url, "postgres"))
     try:
-        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        conn.autocommit = True
         with conn.cursor() as cur:
-            if fresh:
-                drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
-                cur.execute(sql.SQL(drop).format(sql.Identifier(name)))
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            cur.execute(sql.SQL(statement).format(sql.Identifier(name)))
     finally:
         conn.close()
+
+
+def drop_database(url: str) -> None:
+    """DROP the database of ``url`` if it exists, closing its connections."""
+    _on_server(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)", urlsplit(url).path.lstrip("/"))
+
+
+def create_database(url: str, *, fresh: bool = False) -> None:
+    """CREATE the database of ``url`` unless it exists (``fresh``: drop it first)."""
+    if fresh:
+        drop_database(url)
+    name = urlsplit(url).path.lstrip("/")
+    conn = psycopg2.connect(database_url_named(url, "postgres"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            exists = cur.fetchone() is not None
+    finally:
+        conn.close()
+    if not exists:
+        _on_server(url, "CREATE DATABASE {}", name)
 
 
 def manage(deployment: Deployment, node: Node, *args: str) -> str:

@@ -16,17 +16,15 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import psycopg2
 import urllib3
 from kombu import Connection
-from psycopg2 import sql
 
 from extraction.launch.local import (
     ALL_SERVICES,
     ROOT,
     Deployment,
     Node,
-    database_url_named,
+    drop_database,
     local_secrets,
     plan,
     prepare,
@@ -101,15 +99,7 @@ class Stack:
 
 def drop_databases(deployment: Deployment) -> None:
     for node in deployment.nodes:
-        name = node.database_url.rsplit("/", 1)[-1]
-        conn = psycopg2.connect(database_url_named(node.database_url, "postgres"))
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
-                cur.execute(sql.SQL(drop).format(sql.Identifier(name)))
-        finally:
-            conn.close()
+        drop_database(node.database_url)
 
 
 def delete_broker_namespace(deployment: Deployment, services: Iterable[str]) -> None:
