@@ -1,7 +1,6 @@
 """Process-level views: the API index and the health probe."""
 
 from django.conf import settings
-from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from apikit.openapi import error_response
+from extraction.observability.health import check_database
 from project.api_errors import error_body
 
 
@@ -40,20 +41,33 @@ def api_index(request: Request) -> Response:
     )
 
 
+HEALTH = inline_serializer(
+    "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
+)
+
+
 @extend_schema(
     operation_id="health",
     tags=["meta"],
-    responses=inline_serializer(
-        "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
-    ),
+    responses={200: HEALTH, 503: error_response("database_unavailable")},
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def health(request: Request) -> Response:
-    """Liveness and database reachability of this process."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return Response({"status": "ok", "database": connection.vendor})
+    """Liveness and database reachability of this process (the probes' ``/readyz``
+    checks more: docs/operations.md)."""
+    database = check_database()
+    if not database["ok"]:
+        return Response(
+            error_body(
+                "database_unavailable",
+                "The database does not answer; retry later.",
+                {"error": database["error"]},
+            ),
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    return Response({"status": "ok", "database": database["vendor"]})
 
 
 # Errors no view handled (no URL matched, a crash): the API's error shape under

@@ -164,6 +164,11 @@ def test_an_unreachable_database_keeps_the_process_alive_but_not_ready(web_witho
     assert checks["database"]["ok"] is False
     assert "OperationalError" in checks["database"]["error"]
     assert checks["migrations"] == {"ok": False, "error": "database unreachable"}
+    # and the API's health endpoint says so too, as a 503 to retry, not a 500
+    health = httpx.get(f"{web_without_database}/health/", timeout=10)
+    assert health.status_code == 503
+    assert health.headers["Retry-After"] == "5"
+    assert health.json()["code"] == "database_unavailable"
 
 
 def test_probes_answer_whatever_the_host_and_scheme(client, settings):
