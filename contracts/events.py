@@ -105,19 +105,21 @@ def publish(event: Event) -> None:
 
 
 def subscribe(
-    event_type: type[E], *, service: str
+    event_type: type[E], *, service: str, key: str | None = None
 ) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
     """Register the decorated function as a handler of ``event_type``.
 
     ``service`` is the app label of the subscriber, which decides the queue the
-    event is routed to when the app runs as its own service.
+    event is routed to when the app runs as its own service. ``key`` names the
+    handler in the inbox (default: its module and qualified name); one function
+    subscribed for several services needs one key per service.
     """
 
     def register(handler: Callable[[E], None]) -> Callable[[E], None]:
-        key = f"{handler.__module__}.{handler.__qualname__}"
-        if any(s.key == key and s.event_type is event_type for s in _subscriptions):
+        name = key or f"{handler.__module__}.{handler.__qualname__}"
+        if any(s.key == name and s.event_type is event_type for s in _subscriptions):
             return handler
-        _subscriptions.append(Subscription(event_type, handler, key, service))
+        _subscriptions.append(Subscription(event_type, handler, name, service))
         return handler
 
     return register

@@ -14,7 +14,7 @@ event with the web layer's denylist for whichever apps this process runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -23,19 +23,15 @@ from contracts import subscribe
 from contracts.users import UserDeactivated
 
 
-def _handler_for(service: str) -> Callable[[UserDeactivated], None]:
-    def refuse_tokens_of_deactivated_user(event: UserDeactivated) -> None:
-        # Every token issued until now, not until the event was created: a
-        # sign-in that read the account just before the deactivation committed
-        # got a token after ``occurred_at``, and must be refused as well.
-        revoke_tokens(user_id=event.user_id, issued_until=timezone.now())
-
-    # The inbox and the subscription registry name a handler by its qualified
-    # name: one per service, so each service's copy of the event is its own.
-    refuse_tokens_of_deactivated_user.__qualname__ = f"refuse_tokens_of_deactivated_user.{service}"
-    return refuse_tokens_of_deactivated_user
+def refuse_tokens_of_deactivated_user(event: UserDeactivated) -> None:
+    # Every token issued until now, not until the event was created: a sign-in that
+    # read the account just before the deactivation committed got a token after
+    # ``occurred_at``, and must be refused as well.
+    revoke_tokens(user_id=event.user_id, issued_until=timezone.now())
 
 
 def subscribe_services(services: Iterable[str]) -> None:
+    # One inbox key per service: each service's copy of the event is its own.
     for service in services:
-        subscribe(UserDeactivated, service=service)(_handler_for(service))
+        key = f"{__name__}.refuse_tokens_of_deactivated_user.{service}"
+        subscribe(UserDeactivated, service=service, key=key)(refuse_tokens_of_deactivated_user)
