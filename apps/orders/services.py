@@ -40,6 +40,7 @@ from apps.orders.error_codes import (
     MixedCurrencies,
     OutOfStock,
     PaymentMismatch,
+    PriceNotPositive,
     ProductInactive,
     ProductNotFound,
     ProductUnknown,
@@ -333,6 +334,7 @@ def product_create(
     stock: int = 0,
     active: bool = True,
 ) -> Product:
+    _ensure_price_positive(price)
     if Product.objects.filter(sku=sku).exists():
         raise SkuTaken(details={"sku": sku})
     try:
@@ -346,6 +348,13 @@ def product_create(
         if Product.objects.filter(sku=sku).exists():
             raise SkuTaken(details={"sku": sku}) from None
         raise
+
+
+def _ensure_price_positive(price: object) -> None:
+    # The model's validator runs in forms and serializers only: a service is the
+    # check every caller passes (the database's constraint is the backstop).
+    if Decimal(str(price)) <= 0:
+        raise PriceNotPositive(details={"price": str(price)})
 
 
 def _lock_product(product_id: UUID) -> Product:
@@ -367,6 +376,8 @@ def product_update(*, product_id: UUID, **changes: object) -> Product:
     unknown = sorted(set(changes) - set(UPDATABLE_PRODUCT_FIELDS))
     if unknown:
         raise TypeError(f"product_update cannot change {', '.join(unknown)}")
+    if "price" in changes:
+        _ensure_price_positive(changes["price"])
     product = _lock_product(product_id)
     for field, value in changes.items():
         setattr(product, field, value)
