@@ -32,7 +32,7 @@ from apps.orders.error_codes import IllegalTransition
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
 from contracts.errors import ContractError
-from contracts.orders import CaptureRejected
+from contracts.orders import CaptureRejected, OrderNotFound
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,11 @@ def _note(order: Order, kind: str, *, payment_id: UUID | None = None, message: s
 
 
 def _locked(order_id: UUID) -> Order | None:
-    return Order.objects.select_for_update().filter(id=order_id).first()
+    """The order under its row lock, or ``None``: an event may name an order unknown here."""
+    try:
+        return services.order_lock(order_id)
+    except OrderNotFound:
+        return None
 
 
 # --- Cancelling a paid order -------------------------------------------------------------
@@ -107,7 +111,7 @@ def order_refund_request(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled at once; paid → refund_requested with a new refund
     key; refund_requested stays (a retried cancel asks payments again with its key).
     Anything else: 409 ``orders.illegal_transition``."""
-    order = services._lock(
+    order = services.order_lock(
         order_id,
         allowed={services.PENDING, services.PAID, REFUND_REQUESTED},
         to=services.CANCELLED,

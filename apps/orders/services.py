@@ -178,11 +178,16 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
 # --- The state machine -------------------------------------------------------------------
 
 
-def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
+def order_lock(order_id: UUID, *, allowed: Iterable[str] | None = None, to: str = "") -> Order:
+    """The order under its row lock, for the caller's transaction (``OrderNotFound`` if none).
+
+    With ``allowed``, an order in any other state is refused: ``IllegalTransition`` to ``to``.
+    """
     order = Order.objects.select_for_update().filter(id=order_id).first()
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
-    _check_transition(order, allowed=allowed, to=to)
+    if allowed is not None:
+        _check_transition(order, allowed=allowed, to=to)
     return order
 
 
@@ -213,7 +218,7 @@ def _release_stock(*orders: Order) -> None:
 @transaction.atomic
 def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
     """pending_payment → paid, once payments has captured exactly the order's total."""
-    order = _lock(order_id, allowed={PENDING}, to=PAID)
+    order = order_lock(order_id, allowed={PENDING}, to=PAID)
     return order_mark_locked_paid(order, payment_id=payment_id, amount=amount, currency=currency)
 
 
@@ -241,11 +246,7 @@ def order_mark_locked_paid(
 def order_record_payment_failure(*, order_id: UUID, code: str, message: str) -> Order:
     """A payment attempt failed: no transition, the order keeps the reason (in any state,
     so that the same facts give the same order whatever order they arrive in)."""
-    order = _lock(
-        order_id,
-        allowed={PENDING, PAID, FULFILLED, CANCELLED, REFUNDED, REFUND_REQUESTED},
-        to=PENDING,
-    )
+    order = order_lock(order_id)
     order.last_payment_failure_code = code[:100]
     order.last_payment_failure_message = message[:500]
     order.last_payment_failed_at = timezone.now()
@@ -267,7 +268,7 @@ def order_fulfil(*, order_id: UUID) -> Order:
     An order whose refund is in progress (``refund_requested``) cannot be fulfilled:
     409 ``orders.refund_in_progress``.
     """
-    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED}, to=FULFILLED)
+    order = order_lock(order_id, allowed={PAID, REFUND_REQUESTED}, to=FULFILLED)
     if order.status == REFUND_REQUESTED:
         raise RefundInProgress(details={"order_id": str(order.id)})
     order.status, order.fulfilled_at = FULFILLED, timezone.now()
@@ -279,7 +280,7 @@ def order_fulfil(*, order_id: UUID) -> Order:
 @transaction.atomic
 def order_cancel(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled, giving the reserved stock back."""
-    order = _lock(order_id, allowed={PENDING}, to=CANCELLED)
+    order = order_lock(order_id, allowed={PENDING}, to=CANCELLED)
     _release_stock(order)
     _cancel_locked(order, reason=reason)
     return order
@@ -298,7 +299,7 @@ def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
 
     Stock is given back unless the goods had shipped (fulfilled).
     """
-    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
+    order = order_lock(order_id, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
     if order.status != FULFILLED:
         _release_stock(order)
     order.status, order.refunded_at = REFUNDED, timezone.now()
