@@ -117,8 +117,7 @@ def order_refund_request(*, order_id: UUID, reason: str) -> Order:
         to=services.CANCELLED,
     )
     if order.status == services.PENDING:
-        services._release_stock(order)
-        services._cancel_locked(order, reason=reason)
+        services.order_cancel_locked(order, reason=reason)
     elif order.status == services.PAID:
         order.status, order.refund_key = REFUND_REQUESTED, f"order-refund-{uuid.uuid4()}"
         order.save(update_fields=["status", "refund_key", "updated_at"])

@@ -280,7 +280,13 @@ def order_fulfil(*, order_id: UUID) -> Order:
 @transaction.atomic
 def order_cancel(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled, giving the reserved stock back."""
-    order = order_lock(order_id, allowed={PENDING}, to=CANCELLED)
+    return order_cancel_locked(order_lock(order_id), reason=reason)
+
+
+def order_cancel_locked(order: Order, *, reason: str) -> Order:
+    """The transition of ``order_cancel`` for a caller that holds the order's row lock
+    in its transaction (no second read of the row)."""
+    _check_transition(order, allowed={PENDING}, to=CANCELLED)
     _release_stock(order)
     _cancel_locked(order, reason=reason)
     return order
