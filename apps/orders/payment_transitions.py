@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.orders import selectors, services
-from apps.orders.error_codes import IllegalTransition
+from apps.orders.error_codes import IllegalTransition, PaymentMismatch
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
 from contracts.errors import ContractError
@@ -163,21 +163,22 @@ def order_apply_capture(
         return None
     if order.payment_id == payment_id:
         return order  # the same capture announced again
-    if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
+    try:
         order = services.order_mark_locked_paid(
             order, payment_id=payment_id, amount=amount, currency=currency
         )
+    except IllegalTransition:
+        reason = f"the order is {order.status}"
+    except PaymentMismatch:
+        reason = (
+            f"captured {amount} {currency}, the order's total is {order.total} {order.currency}"
+        )
+    else:
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
         if refunded_first.exists():
             # Its refund arrived first: apply it now, as if the events had come in order.
             order = services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
         return order
-    if order.status == services.PENDING:
-        reason = (
-            f"captured {amount} {currency}, the order's total is {order.total} {order.currency}"
-        )
-    else:
-        reason = f"the order is {order.status}"
     logger.warning("capture %s rejected by order %s: %s", payment_id, order.id, reason)
     _note(order, Kind.CAPTURE_REJECTED, payment_id=payment_id, message=reason)
     publish(

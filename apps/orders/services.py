@@ -4,15 +4,15 @@ State machine (each arrow is one function, here or in ``payment_transitions``, t
 locks the order row, checks the source state, saves with ``update_fields`` and
 publishes its event)::
 
-    pending_payment ──order_mark_paid──▶ paid ──order_fulfil──▶ fulfilled
-          │                             │  ▲                       │
-     order_cancel        order_refund_request  order_refund_declined │
-          ▼                             ▼  │                       │
-      cancelled                   refund_requested                 │
-                                        │                          │
-                                 order_mark_refunded ◀─────────────┘
-                                        ▼
-                                     refunded
+    pending_payment ─order_apply_capture─▶ paid ──order_fulfil──▶ fulfilled
+          │                               │  ▲                       │
+     order_cancel          order_refund_request  order_refund_declined │
+          ▼                               ▼  │                       │
+      cancelled                     refund_requested                 │
+                                          │                          │
+                                   order_mark_refunded ◀─────────────┘
+                                          ▼
+                                       refunded
 
 ``refund_requested`` is taken under the order's row lock before payments is asked
 for the refund, so a refund and a fulfilment of one order can never both win.
@@ -215,18 +215,15 @@ def _release_stock(*orders: Order) -> None:
         )
 
 
-@transaction.atomic
-def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
-    """pending_payment → paid, once payments has captured exactly the order's total."""
-    order = order_lock(order_id, allowed={PENDING}, to=PAID)
-    return order_mark_locked_paid(order, payment_id=payment_id, amount=amount, currency=currency)
-
-
 def order_mark_locked_paid(
     order: Order, *, payment_id: UUID, amount: Decimal, currency: str
 ) -> Order:
-    """The transition of ``order_mark_paid`` for a caller that holds the order's row lock
-    in its transaction and has seen it pending already (no second read of the row)."""
+    """pending_payment → paid, once payments has captured exactly the order's total, for a
+    caller that holds the order's row lock in its transaction (``order_apply_capture``).
+
+    Refuses any other state (``IllegalTransition``) and any other amount or currency
+    (``PaymentMismatch``) before it writes anything.
+    """
     _check_transition(order, allowed={PENDING}, to=PAID)
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
