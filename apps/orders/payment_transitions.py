@@ -134,6 +134,11 @@ def order_refund_declined(*, order_id: UUID, refund_key: str, code: str) -> Orde
     order = _locked(order_id)
     if order is None:
         return None
+    return _refund_declined_locked(order, refund_key=refund_key, code=code)
+
+
+def _refund_declined_locked(order: Order, *, refund_key: str, code: str) -> Order:
+    """``order_refund_declined`` for a caller that holds the order's row lock."""
     if order.status == REFUND_REQUESTED and refund_key and order.refund_key == refund_key:
         order.status, order.refund_key = services.PAID, ""
         order.save(update_fields=["status", "refund_key", "updated_at"])
@@ -177,7 +182,7 @@ def order_apply_capture(
         refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
         if refunded_first.exists():
             # Its refund arrived first: apply it now, as if the events had come in order.
-            order = services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
+            order = services.order_mark_locked_refunded(order, payment_id=payment_id)
         return order
     logger.warning("capture %s rejected by order %s: %s", payment_id, order.id, reason)
     _note(order, Kind.CAPTURE_REJECTED, payment_id=payment_id, message=reason)
@@ -198,12 +203,11 @@ def order_apply_refund(*, order_id: UUID, payment_id: UUID) -> Order | None:
         logger.warning("refund of payment %s for unknown order %s", payment_id, order_id)
         return None
     if order.payment_id == payment_id:
-        if order.status == services.REFUNDED:
-            return order
-        try:
-            return services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
-        except IllegalTransition:
-            pass
+        # An order holds a payment id from its capture on (paid), so it can only be
+        # paid, refund_requested, fulfilled or refunded here.
+        if order.status != services.REFUNDED:
+            order = services.order_mark_locked_refunded(order, payment_id=payment_id)
+        return order
     if not order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id).exists():
         _note(order, Kind.REFUND_NOTED, payment_id=payment_id, message=f"order {order.status}")
     return order
@@ -220,7 +224,7 @@ def order_apply_refund_failure(
     if order is None:
         return None
     if refund_key and order.refund_key == refund_key:
-        return order_refund_declined(order_id=order.id, refund_key=refund_key, code=code)
+        return _refund_declined_locked(order, refund_key=refund_key, code=code)
     if not refund_key:
         _note(order, Kind.REFUND_FAILED, payment_id=payment_id, message=code)
     return order

@@ -10,7 +10,7 @@ publishes its event)::
           ▼                               ▼  │                       │
       cancelled                     refund_requested                 │
                                           │                          │
-                                   order_mark_refunded ◀─────────────┘
+                                   order_apply_refund ◀──────────────┘
                                           ▼
                                        refunded
 
@@ -296,13 +296,13 @@ def _cancel_locked(order: Order, *, reason: str) -> None:
     publish(OrderCancelled(order_id=order.id, customer_id=order.customer_id, reason=reason))
 
 
-@transaction.atomic
-def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
-    """paid, refund_requested or fulfilled → refunded: payments gave the money back.
+def order_mark_locked_refunded(order: Order, *, payment_id: UUID) -> Order:
+    """paid, refund_requested or fulfilled → refunded: payments gave the money back. For a
+    caller that holds the order's row lock in its transaction (``order_apply_refund``).
 
     Stock is given back unless the goods had shipped (fulfilled).
     """
-    order = order_lock(order_id, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
+    _check_transition(order, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
     if order.status != FULFILLED:
         _release_stock(order)
     order.status, order.refunded_at = REFUNDED, timezone.now()

@@ -146,6 +146,14 @@ def _mark_paid(order_id: uuid.UUID, *, amount: Decimal, payment_id: uuid.UUID | 
         )
 
 
+def _mark_refunded(order_id: uuid.UUID):
+    """The transition to refunded as ``order_apply_refund`` makes it, under the row lock."""
+    with transaction.atomic():
+        return services.order_mark_locked_refunded(
+            services.order_lock(order_id), payment_id=uuid.uuid4()
+        )
+
+
 def test_a_capture_of_the_total_moves_pending_to_paid_and_publishes(pending, published):
     # given
     payment_id = uuid.uuid4()
@@ -198,7 +206,9 @@ def test_cancel_releases_the_stock_and_publishes(pending, tee, published):
 
 
 def test_refund_moves_paid_to_refunded_releases_stock_and_publishes(paid_order, tee, published):
-    order = services.order_mark_refunded(order_id=paid_order.id, payment_id=paid_order.payment_id)
+    order = payment_transitions.order_apply_refund(
+        order_id=paid_order.id, payment_id=paid_order.payment_id
+    )
     assert order.status == "refunded"
     assert order.refunded_at is not None
     assert stock(tee) == 10
@@ -211,9 +221,7 @@ def _transition(name: str, order_id: uuid.UUID) -> None:
         "paid": lambda: _mark_paid(order_id, amount=Decimal("42.50")),
         "fulfilled": lambda: services.order_fulfil(order_id=order_id),
         "cancelled": lambda: services.order_cancel(order_id=order_id, reason="test"),
-        "refunded": lambda: services.order_mark_refunded(
-            order_id=order_id, payment_id=uuid.uuid4()
-        ),
+        "refunded": lambda: _mark_refunded(order_id),
     }
     calls[name]()
 
