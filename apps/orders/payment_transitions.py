@@ -71,7 +71,7 @@ def order_request_cancellation(
     right after that call in the monolith, a moment later when payments runs apart
     or when the gateway's answer was unknown.
     """
-    selectors.order_get(order_id=order_id, customer_id=customer_id)
+    selectors.order_get(order_id=order_id, customer_id=customer_id, with_lines=False)
     order = order_refund_request(order_id=order_id, reason=reason)
     if order.status != REFUND_REQUESTED:
         return order
