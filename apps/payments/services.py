@@ -294,16 +294,14 @@ def _record_charge_found(*, payment_id: UUID) -> Payment | None:
 
 
 @transaction.atomic
-def payment_compensate(*, payment_id: UUID, order_id: UUID, reason: str) -> bool:
+def payment_compensate(*, payment_id: UUID, order_id: UUID, reason: str) -> None:
     """Refund a captured payment its order would not take (orders' ``CaptureRejected``).
 
-    Idempotent: a payment refunded already, or with a refund in progress, is left
-    alone. Returns whether a compensation was started.
+    Idempotent: a payment refunded already, or with a refund in progress, is left alone.
     """
     payment = Payment.objects.select_for_update().filter(id=payment_id).first()
     if payment is None or payment.order_id != order_id:
         logger.error("capture rejected for unknown payment %s of order %s", payment_id, order_id)
-        return False
-    if payment.status != PaymentStatus.CAPTURED:
-        return False
-    return refunds.refund_compensation_claim(payment=payment, reason=reason) is not None
+        return
+    if payment.status == PaymentStatus.CAPTURED:
+        refunds.refund_compensation_claim(payment=payment, reason=reason)
