@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -53,7 +52,6 @@ TOKENS = (
     "tok_refund_refused",
 )
 STEPS = 200
-SECONDS_PER_SEED = 15
 
 
 class Shop:
@@ -67,6 +65,10 @@ class Shop:
         self.keys: dict[tuple[uuid.UUID, str], str] = {}  # (customer, key) -> token
         self.in_flight: list[tuple[Payment, str]] = []
 
+    def new_key(self) -> str:
+        """An idempotency key drawn from the seed, so a seed replays the same run."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
     def order(self) -> Order | None:
         return self.rng.choice(self.orders) if self.orders else None
 
@@ -78,7 +80,7 @@ class Shop:
 
     def pay(self) -> None:
         if order := self.order():
-            key, token = str(uuid.uuid4()), self.rng.choice(TOKENS)
+            key, token = self.new_key(), self.rng.choice(TOKENS)
             self.keys[(order.customer_id, key)] = token
             services.payment_charge(
                 customer_id=order.customer_id,
@@ -89,7 +91,7 @@ class Shop:
 
     def retry(self) -> None:
         if self.keys:
-            (customer_id, key), token = self.rng.choice(sorted(self.keys.items()))
+            (customer_id, key), token = self.rng.choice(list(self.keys.items()))
             payment = Payment.objects.filter(idempotency_key=key).first()
             if payment is not None:
                 services.payment_charge(
@@ -105,7 +107,7 @@ class Shop:
             for_payment = services._payable_order(order_id=order.id, customer_id=order.customer_id)
             try:
                 payment = services.payment_claim(
-                    order=for_payment, idempotency_key=str(uuid.uuid4()), request_fingerprint="x"
+                    order=for_payment, idempotency_key=self.new_key(), request_fingerprint="x"
                 )
             except IntegrityError:
                 return  # another payment holds the order (payment_charge answers 409)
@@ -129,9 +131,9 @@ class Shop:
             orders.order_fulfil(order_id=order.id)
 
     def staff_refund(self) -> None:
-        payment = Payment.objects.filter(status="captured").order_by("?").first()
-        if payment is not None:
-            refunds.payment_refund(payment_id=payment.id, reason="staff")
+        captured = list(Payment.objects.filter(status="captured").order_by("created_at", "id"))
+        if captured:
+            refunds.payment_refund(payment_id=self.rng.choice(captured).id, reason="staff")
 
     def deactivate(self) -> None:
         if self.rng.random() < 0.1:
@@ -212,10 +214,7 @@ def test_captured_minus_refunded_equals_what_the_order_says_was_paid(seed, setti
     settings.PAYMENTS_GATEWAY_RETRY_SECONDS = 0
     settings.PAYMENTS_IDEMPOTENCY_WAIT_SECONDS = 0
     shop = Shop(random.Random(seed))
-    deadline = time.monotonic() + SECONDS_PER_SEED
     for _ in range(STEPS):
-        if time.monotonic() > deadline:
-            break
         shop.step()
     shop.settle()
 
@@ -230,5 +229,7 @@ def test_captured_minus_refunded_equals_what_the_order_says_was_paid(seed, setti
         assert unrefunded <= 1 or flagged_for_a_person(order), f"order {order.id} charged twice"
         if net != expected:
             assert flagged_for_a_person(order), (order.id, order.status, net, expected)
-    # the run reached the interesting states, not only pending orders
-    assert statuses - {"pending_payment"}, statuses
+    # the run reached the interesting states, not only pending orders, and gave back
+    # at least one capture no order would take
+    assert {"paid", "refunded", "cancelled"} <= statuses, statuses
+    assert Refund.objects.filter(compensation=True).exists()
