@@ -8,11 +8,12 @@ a fulfilment loses with 409 ``orders.illegal_transition`` with no money moved.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from apps.orders import payment_transitions, services
@@ -124,53 +125,83 @@ def test_a_retried_cancel_asks_again_with_the_same_key_and_refunds_once(shopper,
     assert SandboxRefund.objects.count() == 1
 
 
-def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee):
-    # given: several paid orders, each cancelled and fulfilled at once by two threads
-    for _ in range(4):
-        order = paid(shopper)
-        results: dict[str, object] = {}
-        start = threading.Barrier(2)
+def _hold_the_row_lock(order_id, *, held: threading.Event, release: threading.Event) -> None:
+    try:
+        with transaction.atomic():
+            services.order_lock(order_id)
+            held.set()
+            assert release.wait(timeout=30), "never released"
+    finally:
+        connection.close()
 
-        def run(name: str, action, order_id=order.id, results=results, start=start) -> None:
-            try:
-                start.wait()
-                action(order_id)
-                results[name] = "won"
-            except (IllegalTransition, RefundInProgress, RefundDeclined) as exc:
-                results[name] = exc.code
-            finally:
-                close_old_connections()
 
-        threads = [
-            threading.Thread(
-                target=run,
-                args=(
-                    "cancel",
-                    lambda oid: payment_transitions.order_request_cancellation(
-                        order_id=oid, reason="race"
-                    ),
-                ),
-            ),
-            threading.Thread(
-                target=run, args=("fulfil", lambda oid: services.order_fulfil(order_id=oid))
-            ),
-        ]
-        for thread in threads:
+def _wait_until_waiting_on_a_lock(count: int) -> None:
+    """Until ``count`` sessions of this database wait on a lock (the row lock held by another)."""
+    for _ in range(3000):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"fewer than {count} sessions ever waited on the order's row lock")
+
+
+ACTIONS = {
+    "cancel": lambda order_id: payment_transitions.order_request_cancellation(
+        order_id=order_id, reason="race"
+    ),
+    "fulfil": lambda order_id: services.order_fulfil(order_id=order_id),
+}
+
+
+@pytest.mark.parametrize("first", ["cancel", "fulfil"])
+def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee, first):
+    # given: a paid order whose row lock a third session holds
+    order = paid(shopper)
+    second = "fulfil" if first == "cancel" else "cancel"
+    results: dict[str, object] = {}
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=_hold_the_row_lock, args=(order.id,), kwargs={"held": held, "release": release}
+    )
+    holder.start()
+    assert held.wait(timeout=30)
+
+    def run(name: str) -> None:
+        try:
+            ACTIONS[name](order.id)
+            results[name] = "won"
+        except (IllegalTransition, RefundInProgress, RefundDeclined) as exc:
+            results[name] = exc.code
+        finally:
+            connection.close()
+
+    # when: the cancel and the fulfilment both wait on that lock, ``first`` queued
+    # first, and then it is released
+    threads = [threading.Thread(target=run, args=(name,)) for name in (first, second)]
+    try:
+        for waiting, thread in enumerate(threads, start=1):
             thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        # then: exactly one won; the order and the money agree
-        order.refresh_from_db()
-        refunded = SandboxRefund.objects.filter(
-            charge__idempotency_key=str(order.payment_id), outcome="succeeded"
-        ).exists()
-        assert sorted(results.values()).count("won") == 1, results
-        if results["cancel"] == "won":
-            assert (order.status, refunded) == ("refunded", True)
-            assert results["fulfil"] in ("orders.refund_in_progress", "orders.illegal_transition")
-        else:
-            assert (order.status, refunded) == ("fulfilled", False)
-            assert results["cancel"] == "orders.illegal_transition"
+            _wait_until_waiting_on_a_lock(waiting)
+    finally:
+        release.set()
+    for thread in [holder, *threads]:
+        thread.join(timeout=30)
+    # then: the first in the queue won, the other lost; the order and the money agree
+    order.refresh_from_db()
+    refunded = SandboxRefund.objects.filter(
+        charge__idempotency_key=str(order.payment_id), outcome="succeeded"
+    ).exists()
+    assert (results[first], sorted(results.values()).count("won")) == ("won", 1), results
+    if first == "cancel":
+        assert (order.status, refunded) == ("refunded", True)
+        assert results["fulfil"] in ("orders.refund_in_progress", "orders.illegal_transition")
+    else:
+        assert (order.status, refunded) == ("fulfilled", False)
+        assert results["cancel"] == "orders.illegal_transition"
 
 
 def test_a_refund_request_lost_in_transit_is_asked_again_by_the_beat_task(shopper, tee, settings):
