@@ -20,21 +20,20 @@ import contextlib
 import random
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError
-from django.db.models import Sum
 
 from apps.orders import payment_transitions
 from apps.orders import services as orders
 from apps.orders.models import Order
-from apps.payments import refunds, resolution, services
-from apps.payments.models import Payment, Refund, SandboxCharge, SandboxRefund
+from apps.payments import refunds, services
+from apps.payments.models import Payment, Refund, SandboxCharge
 from apps.payments.sandbox import SandboxGateway
 from apps.users import services as users
 from contracts.errors import ContractError
+from tests.apps.payments.conftest import ledger_net, resolve
 from tests.factories.orders import ProductFactory
 from tests.factories.users import UserFactory
 
@@ -141,7 +140,7 @@ class Shop:
             users.user_deactivate(user_id=customer.pk, actor_id=customer.pk)
 
     def resolve(self) -> None:
-        resolve_everything()
+        resolve()
 
     def land(self) -> None:
         SandboxGateway.land_late_charges()
@@ -172,31 +171,12 @@ class Shop:
             self.finish_pay()
         for _ in range(6):
             SandboxGateway.land_late_charges()
-            resolve_everything()
+            resolve()
             if not (
                 Payment.objects.filter(status="pending").exists()
                 or Refund.objects.filter(status="pending").exists()
             ):
                 break
-
-
-def resolve_everything() -> None:
-    resolution.resolve_all(
-        older_than=timedelta(0), late_capture_window=timedelta(hours=1), limit=1000
-    )
-
-
-def ledger_net(order: Order) -> tuple[Decimal, int]:
-    keys = [
-        str(pk) for pk in Payment.objects.filter(order_id=order.id).values_list("id", flat=True)
-    ]
-    charges = SandboxCharge.objects.filter(idempotency_key__in=keys, outcome="succeeded")
-    refunded = SandboxRefund.objects.filter(charge__in=charges, outcome="succeeded")
-    unrefunded = charges.exclude(refunds__outcome="succeeded").count()
-    net = (charges.aggregate(s=Sum("amount"))["s"] or Decimal(0)) - (
-        refunded.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    )
-    return net, unrefunded
 
 
 def flagged_for_a_person(order: Order) -> bool:
@@ -224,7 +204,7 @@ def test_captured_minus_refunded_equals_what_the_order_says_was_paid(seed, setti
     statuses: set[str] = set()
     for order in Order.objects.all():
         statuses.add(order.status)
-        net, unrefunded = ledger_net(order)
+        net, unrefunded = ledger_net(order_id=order.id)
         expected = order.total if order.status in ("paid", "fulfilled") else Decimal(0)
         assert unrefunded <= 1 or flagged_for_a_person(order), f"order {order.id} charged twice"
         if net != expected:
