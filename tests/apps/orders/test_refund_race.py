@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from apps.orders.tasks import retry_refund_requests
 from apps.payments import resolution
 from apps.payments.models import SandboxRefund
 from contracts.payments import RefundDeclined
+from tests.apps.orders.conftest import place_and_pay
 from tests.factories.users import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -34,32 +34,10 @@ def no_retry_wait(settings):
 
 
 @pytest.fixture
-def shopper(customer):
-    client = APIClient()
-    client.force_authenticate(customer)
-    return client
-
-
-@pytest.fixture
 def staff_api():
     client = APIClient()
     client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
     return client
-
-
-def paid(client: APIClient, token: str = "tok_success") -> Order:
-    placed = client.post(
-        "/api/v1/orders", {"lines": [{"sku": "TEE", "quantity": 2}]}, format="json"
-    )
-    order_id = placed.json()["id"]
-    paid = client.post(
-        "/api/v1/payments",
-        {"order_id": order_id, "payment_token": token},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-    )
-    assert paid.status_code == 201, paid.content
-    return Order.objects.get(pk=order_id)
 
 
 def history(order: Order) -> list[str]:
@@ -68,7 +46,7 @@ def history(order: Order) -> list[str]:
 
 def test_a_fulfilment_after_the_refund_was_requested_loses_with_409(shopper, staff_api, tee):
     # given: a refund asked, its answer unknown (the gateway refunds, the answer is lost)
-    order = paid(shopper, "tok_refund_timeout")
+    order = place_and_pay(shopper, "tok_refund_timeout")
     cancel = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert cancel.status_code == 202, cancel.content
     assert cancel.json()["status"] == "refund_requested"
@@ -88,7 +66,7 @@ def test_a_fulfilment_after_the_refund_was_requested_loses_with_409(shopper, sta
 
 
 def test_a_cancel_after_the_fulfilment_loses_with_409_and_moves_no_money(shopper, staff_api, tee):
-    order = paid(shopper)
+    order = place_and_pay(shopper)
     assert staff_api.post(f"/api/v1/orders/{order.id}/fulfil").status_code == 200
     cancel = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert cancel.status_code == 409
@@ -99,7 +77,7 @@ def test_a_cancel_after_the_fulfilment_loses_with_409_and_moves_no_money(shopper
 
 
 def test_a_declined_refund_puts_the_order_back_to_paid_with_history(shopper, tee):
-    order = paid(shopper, "tok_refund_refused")
+    order = place_and_pay(shopper, "tok_refund_refused")
     response = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert response.status_code == 502
     assert response.json()["code"] == "payments.refund_declined"
@@ -112,7 +90,7 @@ def test_a_declined_refund_puts_the_order_back_to_paid_with_history(shopper, tee
 
 def test_a_retried_cancel_asks_again_with_the_same_key_and_refunds_once(shopper, tee):
     # given: the first cancel's refund answer is unknown
-    order = paid(shopper, "tok_refund_timeout")
+    order = place_and_pay(shopper, "tok_refund_timeout")
     shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     order.refresh_from_db()
     key = order.refund_key
@@ -160,7 +138,7 @@ ACTIONS = {
 @pytest.mark.parametrize("first", ["cancel", "fulfil"])
 def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee, first):
     # given: a paid order whose row lock a third session holds
-    order = paid(shopper)
+    order = place_and_pay(shopper)
     second = "fulfil" if first == "cancel" else "cancel"
     results: dict[str, object] = {}
     held, release = threading.Event(), threading.Event()
@@ -206,7 +184,7 @@ def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee, first):
 
 def test_a_refund_request_lost_in_transit_is_asked_again_by_the_beat_task(shopper, tee, settings):
     # given: the order took refund_requested, but the refund call never reached payments
-    order = paid(shopper)
+    order = place_and_pay(shopper)
     payment_transitions.order_refund_request(order_id=order.id, reason="lost call")
     settings.ORDERS_REFUND_RETRY_AFTER_SECONDS = 0
     # when: the beat task runs (eager in the embedded default)
