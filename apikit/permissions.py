@@ -40,14 +40,16 @@ def read_anyone_write_staff_with(perm: str) -> type[BasePermission]:
     return ReadAnyoneWriteStaffWith
 
 
-def customer_scope(request: Request, perm: str) -> Any:
-    """Whose records the caller may reach with ``perm``: everybody's, or only their own.
+def customer_scope(request: Request, *perms: str) -> Any:
+    """Whose records the caller may reach with ``perms``: everybody's, or only their own.
 
-    ``None`` (no restriction) for staff holding ``perm``; otherwise the caller's
-    own id, so staff without the permission are treated like any customer and
+    ``None`` (no restriction) for staff holding every one of ``perms``; otherwise
+    the caller's own id, so staff without them are treated like any customer and
     another customer's record is answered 404, exactly as for customers.
     """
-    return None if _staff_has(request, perm) else request.user.pk
+    if not perms:
+        raise TypeError("customer_scope needs at least one permission")
+    return None if staff_may(request, *perms) else request.user.pk
 
 
 def staff_may(request: Request, *perms: str) -> bool:

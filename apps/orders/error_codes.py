@@ -70,6 +70,14 @@ class ProductNotFound(NotFound):
     default_message = "No such product."
 
 
+class PriceNotPositive(ContractError):
+    code = "orders.price_not_positive"
+    http_status = 422
+    default_message = (
+        "A product's price must be at least 0.01: an order of a free product could never be paid."
+    )
+
+
 class SkuTaken(Conflict):
     code = "orders.sku_taken"
     default_message = "A product with this SKU exists already."

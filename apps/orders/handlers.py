@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from apps.orders import payment_transitions, services
-from apps.orders.error_codes import IllegalTransition
 from contracts import subscribe
 from contracts.orders import OrderNotFound
 from contracts.payments import (
@@ -43,7 +42,7 @@ def record_payment_failure(event: PaymentFailed) -> None:
         services.order_record_payment_failure(
             order_id=event.order_id, code=event.reason_code, message=event.message
         )
-    except (OrderNotFound, IllegalTransition) as exc:
+    except OrderNotFound as exc:
         logger.warning(
             "failure of payment %s for order %s ignored: %s %s",
             event.payment_id,

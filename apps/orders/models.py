@@ -43,7 +43,9 @@ class Product(models.Model):
             # The last line of defence against an oversell: a reservation that would take
             # the stock below zero fails in the database even if a service forgot its lock.
             models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_gte_0"),
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_gte_0"),
+            # A price of 0 is refused by every writer, the services included; this is the
+            # backstop for a writer that skips them (a shell, a data migration).
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="product_price_gt_0"),
         ]
 
     def __str__(self) -> str:

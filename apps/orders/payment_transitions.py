@@ -28,11 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.orders import selectors, services
-from apps.orders.error_codes import IllegalTransition
+from apps.orders.error_codes import IllegalTransition, PaymentMismatch
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
 from contracts.errors import ContractError
-from contracts.orders import CaptureRejected
+from contracts.orders import CaptureRejected, OrderNotFound
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,11 @@ def _note(order: Order, kind: str, *, payment_id: UUID | None = None, message: s
 
 
 def _locked(order_id: UUID) -> Order | None:
-    return Order.objects.select_for_update().filter(id=order_id).first()
+    """The order under its row lock, or ``None``: an event may name an order unknown here."""
+    try:
+        return services.order_lock(order_id)
+    except OrderNotFound:
+        return None
 
 
 # --- Cancelling a paid order -------------------------------------------------------------
@@ -67,7 +71,7 @@ def order_request_cancellation(
     right after that call in the monolith, a moment later when payments runs apart
     or when the gateway's answer was unknown.
     """
-    selectors.order_get(order_id=order_id, customer_id=customer_id)
+    selectors.order_get(order_id=order_id, customer_id=customer_id, with_lines=False)
     order = order_refund_request(order_id=order_id, reason=reason)
     if order.status != REFUND_REQUESTED:
         return order
@@ -107,14 +111,13 @@ def order_refund_request(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled at once; paid → refund_requested with a new refund
     key; refund_requested stays (a retried cancel asks payments again with its key).
     Anything else: 409 ``orders.illegal_transition``."""
-    order = services._lock(
+    order = services.order_lock(
         order_id,
         allowed={services.PENDING, services.PAID, REFUND_REQUESTED},
         to=services.CANCELLED,
     )
     if order.status == services.PENDING:
-        services._release_stock(order)
-        services._cancel_locked(order, reason=reason)
+        services.order_cancel_locked(order, reason=reason)
     elif order.status == services.PAID:
         order.status, order.refund_key = REFUND_REQUESTED, f"order-refund-{uuid.uuid4()}"
         order.save(update_fields=["status", "refund_key", "updated_at"])
@@ -131,6 +134,11 @@ def order_refund_declined(*, order_id: UUID, refund_key: str, code: str) -> Orde
     order = _locked(order_id)
     if order is None:
         return None
+    return _refund_declined_locked(order, refund_key=refund_key, code=code)
+
+
+def _refund_declined_locked(order: Order, *, refund_key: str, code: str) -> Order:
+    """``order_refund_declined`` for a caller that holds the order's row lock."""
     if order.status == REFUND_REQUESTED and refund_key and order.refund_key == refund_key:
         order.status, order.refund_key = services.PAID, ""
         order.save(update_fields=["status", "refund_key", "updated_at"])
@@ -160,21 +168,22 @@ def order_apply_capture(
         return None
     if order.payment_id == payment_id:
         return order  # the same capture announced again
-    if order.status == services.PENDING and (amount, currency) == (order.total, order.currency):
+    try:
         order = services.order_mark_locked_paid(
             order, payment_id=payment_id, amount=amount, currency=currency
         )
-        refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
-        if refunded_first.exists():
-            # Its refund arrived first: apply it now, as if the events had come in order.
-            order = services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
-        return order
-    if order.status == services.PENDING:
+    except IllegalTransition:
+        reason = f"the order is {order.status}"
+    except PaymentMismatch:
         reason = (
             f"captured {amount} {currency}, the order's total is {order.total} {order.currency}"
         )
     else:
-        reason = f"the order is {order.status}"
+        refunded_first = order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id)
+        if refunded_first.exists():
+            # Its refund arrived first: apply it now, as if the events had come in order.
+            order = services.order_mark_locked_refunded(order, payment_id=payment_id)
+        return order
     logger.warning("capture %s rejected by order %s: %s", payment_id, order.id, reason)
     _note(order, Kind.CAPTURE_REJECTED, payment_id=payment_id, message=reason)
     publish(
@@ -194,12 +203,11 @@ def order_apply_refund(*, order_id: UUID, payment_id: UUID) -> Order | None:
         logger.warning("refund of payment %s for unknown order %s", payment_id, order_id)
         return None
     if order.payment_id == payment_id:
-        if order.status == services.REFUNDED:
-            return order
-        try:
-            return services.order_mark_refunded(order_id=order.id, payment_id=payment_id)
-        except IllegalTransition:
-            pass
+        # An order holds a payment id from its capture on (paid), so it can only be
+        # paid, refund_requested, fulfilled or refunded here.
+        if order.status != services.REFUNDED:
+            order = services.order_mark_locked_refunded(order, payment_id=payment_id)
+        return order
     if not order.history.filter(kind=Kind.REFUND_NOTED, payment_id=payment_id).exists():
         _note(order, Kind.REFUND_NOTED, payment_id=payment_id, message=f"order {order.status}")
     return order
@@ -216,7 +224,7 @@ def order_apply_refund_failure(
     if order is None:
         return None
     if refund_key and order.refund_key == refund_key:
-        return order_refund_declined(order_id=order.id, refund_key=refund_key, code=code)
+        return _refund_declined_locked(order, refund_key=refund_key, code=code)
     if not refund_key:
         _note(order, Kind.REFUND_FAILED, payment_id=payment_id, message=code)
     return order

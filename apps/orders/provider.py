@@ -11,7 +11,7 @@ from contracts.orders import OrderForPayment, OrdersService, OrderStatus
 
 class OrdersProvider(OrdersService):
     def get_order_for_payment(self, *, order_id: UUID, customer_id: UUID) -> OrderForPayment:
-        order = selectors.order_get_for_payment(order_id=order_id, customer_id=customer_id)
+        order = selectors.order_get(order_id=order_id, customer_id=customer_id, with_lines=False)
         return OrderForPayment(
             order_id=order.id,
             customer_id=order.customer_id,

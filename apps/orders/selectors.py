@@ -18,7 +18,8 @@ def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bo
     """The order (and its lines unless ``with_lines`` is off); another customer's is not found.
 
     With its lines, one statement reads both (the lines joined to their order);
-    only an order without lines needs a second one.
+    only an order without lines needs a second one. Without, one statement reads
+    the order: what paying it, or checking who may cancel it, needs.
     """
     if with_lines:
         lines = OrderLine.objects.select_related("order").filter(order_id=order_id)
@@ -39,18 +40,6 @@ def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bo
         raise OrderNotFound(details={"order_id": str(order_id)})
     if with_lines:
         order.remember_lines([])
-    return order
-
-
-def order_get_for_payment(*, order_id: UUID, customer_id: UUID) -> Order:
-    """The order's amount and status only (one statement, no lines): what paying needs."""
-    order = (
-        Order.objects.filter(id=order_id, customer_id=customer_id)
-        .only("id", "customer_id", "total", "currency", "status")
-        .first()
-    )
-    if order is None:
-        raise OrderNotFound(details={"order_id": str(order_id)})
     return order
 
 

@@ -4,15 +4,15 @@ State machine (each arrow is one function, here or in ``payment_transitions``, t
 locks the order row, checks the source state, saves with ``update_fields`` and
 publishes its event)::
 
-    pending_payment ──order_mark_paid──▶ paid ──order_fulfil──▶ fulfilled
-          │                             │  ▲                       │
-     order_cancel        order_refund_request  order_refund_declined │
-          ▼                             ▼  │                       │
-      cancelled                   refund_requested                 │
-                                        │                          │
-                                 order_mark_refunded ◀─────────────┘
-                                        ▼
-                                     refunded
+    pending_payment ─order_apply_capture─▶ paid ──order_fulfil──▶ fulfilled
+          │                               │  ▲                       │
+     order_cancel          order_refund_request  order_refund_declined │
+          ▼                               ▼  │                       │
+      cancelled                     refund_requested                 │
+                                          │                          │
+                                   order_apply_refund ◀──────────────┘
+                                          ▼
+                                       refunded
 
 ``refund_requested`` is taken under the order's row lock before payments is asked
 for the refund, so a refund and a fulfilment of one order can never both win.
@@ -40,6 +40,7 @@ from apps.orders.error_codes import (
     MixedCurrencies,
     OutOfStock,
     PaymentMismatch,
+    PriceNotPositive,
     ProductInactive,
     ProductNotFound,
     ProductUnknown,
@@ -177,11 +178,16 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
 # --- The state machine -------------------------------------------------------------------
 
 
-def _lock(order_id: UUID, *, allowed: Iterable[str], to: str) -> Order:
+def order_lock(order_id: UUID, *, allowed: Iterable[str] | None = None, to: str = "") -> Order:
+    """The order under its row lock, for the caller's transaction (``OrderNotFound`` if none).
+
+    With ``allowed``, an order in any other state is refused: ``IllegalTransition`` to ``to``.
+    """
     order = Order.objects.select_for_update().filter(id=order_id).first()
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
-    _check_transition(order, allowed=allowed, to=to)
+    if allowed is not None:
+        _check_transition(order, allowed=allowed, to=to)
     return order
 
 
@@ -209,18 +215,15 @@ def _release_stock(*orders: Order) -> None:
         )
 
 
-@transaction.atomic
-def order_mark_paid(*, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str) -> Order:
-    """pending_payment → paid, once payments has captured exactly the order's total."""
-    order = _lock(order_id, allowed={PENDING}, to=PAID)
-    return order_mark_locked_paid(order, payment_id=payment_id, amount=amount, currency=currency)
-
-
 def order_mark_locked_paid(
     order: Order, *, payment_id: UUID, amount: Decimal, currency: str
 ) -> Order:
-    """The transition of ``order_mark_paid`` for a caller that holds the order's row lock
-    in its transaction and has seen it pending already (no second read of the row)."""
+    """pending_payment → paid, once payments has captured exactly the order's total, for a
+    caller that holds the order's row lock in its transaction (``order_apply_capture``).
+
+    Refuses any other state (``IllegalTransition``) and any other amount or currency
+    (``PaymentMismatch``) before it writes anything.
+    """
     _check_transition(order, allowed={PENDING}, to=PAID)
     if (amount, currency) != (order.total, order.currency):
         raise PaymentMismatch(
@@ -240,11 +243,7 @@ def order_mark_locked_paid(
 def order_record_payment_failure(*, order_id: UUID, code: str, message: str) -> Order:
     """A payment attempt failed: no transition, the order keeps the reason (in any state,
     so that the same facts give the same order whatever order they arrive in)."""
-    order = _lock(
-        order_id,
-        allowed={PENDING, PAID, FULFILLED, CANCELLED, REFUNDED, REFUND_REQUESTED},
-        to=PENDING,
-    )
+    order = order_lock(order_id)
     order.last_payment_failure_code = code[:100]
     order.last_payment_failure_message = message[:500]
     order.last_payment_failed_at = timezone.now()
@@ -266,7 +265,7 @@ def order_fulfil(*, order_id: UUID) -> Order:
     An order whose refund is in progress (``refund_requested``) cannot be fulfilled:
     409 ``orders.refund_in_progress``.
     """
-    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED}, to=FULFILLED)
+    order = order_lock(order_id, allowed={PAID, REFUND_REQUESTED}, to=FULFILLED)
     if order.status == REFUND_REQUESTED:
         raise RefundInProgress(details={"order_id": str(order.id)})
     order.status, order.fulfilled_at = FULFILLED, timezone.now()
@@ -278,7 +277,13 @@ def order_fulfil(*, order_id: UUID) -> Order:
 @transaction.atomic
 def order_cancel(*, order_id: UUID, reason: str) -> Order:
     """pending_payment → cancelled, giving the reserved stock back."""
-    order = _lock(order_id, allowed={PENDING}, to=CANCELLED)
+    return order_cancel_locked(order_lock(order_id), reason=reason)
+
+
+def order_cancel_locked(order: Order, *, reason: str) -> Order:
+    """The transition of ``order_cancel`` for a caller that holds the order's row lock
+    in its transaction (no second read of the row)."""
+    _check_transition(order, allowed={PENDING}, to=CANCELLED)
     _release_stock(order)
     _cancel_locked(order, reason=reason)
     return order
@@ -291,13 +296,13 @@ def _cancel_locked(order: Order, *, reason: str) -> None:
     publish(OrderCancelled(order_id=order.id, customer_id=order.customer_id, reason=reason))
 
 
-@transaction.atomic
-def order_mark_refunded(*, order_id: UUID, payment_id: UUID) -> Order:
-    """paid, refund_requested or fulfilled → refunded: payments gave the money back.
+def order_mark_locked_refunded(order: Order, *, payment_id: UUID) -> Order:
+    """paid, refund_requested or fulfilled → refunded: payments gave the money back. For a
+    caller that holds the order's row lock in its transaction (``order_apply_refund``).
 
     Stock is given back unless the goods had shipped (fulfilled).
     """
-    order = _lock(order_id, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
+    _check_transition(order, allowed={PAID, REFUND_REQUESTED, FULFILLED}, to=REFUNDED)
     if order.status != FULFILLED:
         _release_stock(order)
     order.status, order.refunded_at = REFUNDED, timezone.now()
@@ -333,6 +338,7 @@ def product_create(
     stock: int = 0,
     active: bool = True,
 ) -> Product:
+    _ensure_price_positive(price)
     if Product.objects.filter(sku=sku).exists():
         raise SkuTaken(details={"sku": sku})
     try:
@@ -346,6 +352,13 @@ def product_create(
         if Product.objects.filter(sku=sku).exists():
             raise SkuTaken(details={"sku": sku}) from None
         raise
+
+
+def _ensure_price_positive(price: object) -> None:
+    # The model's validator runs in forms and serializers only: a service is the
+    # check every caller passes (the database's constraint is the backstop).
+    if Decimal(str(price)) <= 0:
+        raise PriceNotPositive(details={"price": str(price)})
 
 
 def _lock_product(product_id: UUID) -> Product:
@@ -367,6 +380,8 @@ def product_update(*, product_id: UUID, **changes: object) -> Product:
     unknown = sorted(set(changes) - set(UPDATABLE_PRODUCT_FIELDS))
     if unknown:
         raise TypeError(f"product_update cannot change {', '.join(unknown)}")
+    if "price" in changes:
+        _ensure_price_positive(changes["price"])
     product = _lock_product(product_id)
     for field, value in changes.items():
         setattr(product, field, value)

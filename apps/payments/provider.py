@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from apps.payments import refunds, selectors
@@ -29,14 +30,7 @@ class PaymentsProvider(PaymentsService):
 
     def refund_order_payment(self, *, order_id: UUID, reason: str) -> RefundDTO:
         refund = refunds.payment_refund_for_order(order_id=order_id, reason=reason)
-        return RefundDTO(
-            refund_id=refund.id,
-            payment_id=refund.payment.id,
-            order_id=refund.payment.order_id,
-            amount=refund.amount,
-            currency=refund.currency,
-            gateway_reference=refund.gateway_reference,
-        )
+        return RefundDTO(**_refund_fields(refund))
 
     def refund_order_payment_v2(
         self, *, order_id: UUID, reason: str, idempotency_key: str
@@ -45,15 +39,22 @@ class PaymentsProvider(PaymentsService):
             order_id=order_id, reason=reason, idempotency_key=idempotency_key
         )
         return OrderRefundDTO(
-            refund_id=refund.id,
-            payment_id=refund.payment.id,
-            order_id=refund.payment.order_id,
-            amount=refund.amount,
-            currency=refund.currency,
+            **_refund_fields(refund),
             status=(
                 RefundStatus.SUCCEEDED
                 if refund.status == Refund.Status.SUCCEEDED
                 else RefundStatus.PENDING
             ),
-            gateway_reference=refund.gateway_reference,
         )
+
+
+def _refund_fields(refund: Refund) -> dict[str, Any]:
+    """What both refund answers of the contract (``RefundDTO``, ``OrderRefundDTO``) say."""
+    return {
+        "refund_id": refund.id,
+        "payment_id": refund.payment.id,
+        "order_id": refund.payment.order_id,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "gateway_reference": refund.gateway_reference,
+    }

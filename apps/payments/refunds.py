@@ -51,34 +51,45 @@ def payment_refund(*, payment_id: UUID, reason: str, idempotency_key: str | None
     refund is in progress) and ``RefundDeclined`` (the gateway refused; the failed
     attempt is kept and the payment stays captured).
     """
-    if idempotency_key is not None:
-        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return refund_settle(refund_id=existing.id)
+    existing = selectors.refund_get_by_key(idempotency_key=idempotency_key)
+    if existing is not None:
+        return refund_settle(refund_id=existing.id)
+    return _refund_claim_and_settle(
+        payment_id=payment_id, reason=reason, idempotency_key=idempotency_key
+    )
+
+
+def payment_refund_for_order(
+    *, order_id: UUID, reason: str, idempotency_key: str | None = None
+) -> Refund:
+    """``payment_refund`` of the order's captured payment (``NothingToRefund`` if none)."""
+    existing = selectors.refund_get_by_key(idempotency_key=idempotency_key)
+    if existing is not None:
+        return refund_settle(refund_id=existing.id)
+    payment = selectors.payment_captured_for_order(order_id=order_id)
+    if payment is None:
+        raise NothingToRefund(details={"order_id": str(order_id)})
+    return _refund_claim_and_settle(
+        payment_id=payment.id, reason=reason, idempotency_key=idempotency_key
+    )
+
+
+def _refund_claim_and_settle(
+    *, payment_id: UUID, reason: str, idempotency_key: str | None
+) -> Refund:
+    """Claim a new refund (the caller found none for its key) and settle it."""
     try:
         refund = refund_claim(payment_id=payment_id, reason=reason, idempotency_key=idempotency_key)
     except IntegrityError:
-        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
-        if idempotency_key is None or existing is None:
+        # A concurrent call with the same key may have claimed it since the caller looked.
+        existing = selectors.refund_get_by_key(idempotency_key=idempotency_key)
+        if existing is None:
             raise NothingToRefund(
                 "A refund of this payment is in progress already.",
                 details={"payment_id": str(payment_id)},
             ) from None
         refund = existing
     return refund_settle(refund_id=refund.id)
-
-
-def payment_refund_for_order(
-    *, order_id: UUID, reason: str, idempotency_key: str | None = None
-) -> Refund:
-    if idempotency_key is not None:
-        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return refund_settle(refund_id=existing.id)
-    payment = selectors.payment_captured_for_order(order_id=order_id)
-    if payment is None:
-        raise NothingToRefund(details={"order_id": str(order_id)})
-    return payment_refund(payment_id=payment.id, reason=reason, idempotency_key=idempotency_key)
 
 
 def refund_settle(*, refund_id: UUID) -> Refund:

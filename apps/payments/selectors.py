@@ -40,6 +40,13 @@ def payment_get_by_key(*, customer_id: UUID, idempotency_key: str) -> Payment | 
     return Payment.objects.filter(customer_id=customer_id, idempotency_key=idempotency_key).first()
 
 
+def refund_get_by_key(*, idempotency_key: str | None) -> Refund | None:
+    """The refund asked with ``idempotency_key``; none for a refund asked without a key."""
+    if idempotency_key is None:
+        return None
+    return Refund.objects.filter(idempotency_key=idempotency_key).first()
+
+
 def payment_captured_for_order(*, order_id: UUID) -> Payment | None:
     return Payment.objects.filter(order_id=order_id, status=PaymentStatus.CAPTURED.value).first()
 

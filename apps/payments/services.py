@@ -262,11 +262,11 @@ def payment_resolve_stuck(*, payment_id: UUID) -> Payment:
     charge, else failed (``payments.payment_abandoned``); left pending while the
     gateway cannot be asked. Only for payments older than any gateway call."""
     try:
-        charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+        captured = _record_charge_found(payment_id=payment_id)
     except OutcomeUnknown:
         return Payment.objects.get(id=payment_id)
-    if charge is not None:
-        return payment_record_outcome(payment_id=payment_id, gateway_reference=charge.reference)
+    if captured is not None:
+        return captured
     return payment_record_outcome(
         payment_id=payment_id,
         failure=PaymentAbandoned,
@@ -278,25 +278,30 @@ def payment_recheck_abandoned(*, payment_id: UUID) -> Payment:
     """Ask again about a payment settled as abandoned: a charge that landed late is
     compensated (refunded) instead of being kept."""
     try:
-        charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+        captured = _record_charge_found(payment_id=payment_id)
     except OutcomeUnknown:
-        charge = None
-    if charge is not None:
-        return payment_record_outcome(payment_id=payment_id, gateway_reference=charge.reference)
-    return Payment.objects.get(id=payment_id)
+        captured = None
+    return captured if captured is not None else Payment.objects.get(id=payment_id)
+
+
+def _record_charge_found(*, payment_id: UUID) -> Payment | None:
+    """Record the capture the gateway holds for the payment (its own key); ``None`` when
+    the gateway has no charge for it. Raises ``OutcomeUnknown`` when it cannot be asked."""
+    charge = get_gateway().find_charge(idempotency_key=str(payment_id))
+    if charge is None:
+        return None
+    return payment_record_outcome(payment_id=payment_id, gateway_reference=charge.reference)
 
 
 @transaction.atomic
-def payment_compensate(*, payment_id: UUID, order_id: UUID, reason: str) -> bool:
+def payment_compensate(*, payment_id: UUID, order_id: UUID, reason: str) -> None:
     """Refund a captured payment its order would not take (orders' ``CaptureRejected``).
 
-    Idempotent: a payment refunded already, or with a refund in progress, is left
-    alone. Returns whether a compensation was started.
+    Idempotent: a payment refunded already, or with a refund in progress, is left alone.
     """
     payment = Payment.objects.select_for_update().filter(id=payment_id).first()
     if payment is None or payment.order_id != order_id:
         logger.error("capture rejected for unknown payment %s of order %s", payment_id, order_id)
-        return False
-    if payment.status != PaymentStatus.CAPTURED:
-        return False
-    return refunds.refund_compensation_claim(payment=payment, reason=reason) is not None
+        return
+    if payment.status == PaymentStatus.CAPTURED:
+        refunds.refund_compensation_claim(payment=payment, reason=reason)

@@ -55,10 +55,6 @@ REFUND_PAYMENTS = "payments.change_payment"
 OPTIONAL_AUTH = [{"jwtAuth": []}, {"cookieAuth": []}, {}]
 
 
-def _may_cancel_any(request: Request) -> bool:
-    return staff_may(request, CHANGE_ORDERS, REFUND_PAYMENTS)
-
-
 # --- Catalog -----------------------------------------------------------------------------
 
 
@@ -236,11 +232,11 @@ class OrderCancelView(APIView):
     def post(self, request: Request, order_id: UUID) -> Response:
         data = OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        may_cancel_any = _may_cancel_any(request)
-        who = "staff" if may_cancel_any else "customer"
+        customer_id = customer_scope(request, CHANGE_ORDERS, REFUND_PAYMENTS)
+        who = "staff" if customer_id is None else "customer"
         order = payment_transitions.order_request_cancellation(
             order_id=order_id,
-            customer_id=None if may_cancel_any else request.user.pk,
+            customer_id=customer_id,
             reason=data.validated_data["reason"] or f"cancelled by the {who}",
         )
         # Refund asked of payments, not confirmed yet: payments runs apart, or the

@@ -1,13 +1,16 @@
-"""Fixtures of the orders tests: a catalog, customers, and a look at the outbox."""
+"""Fixtures of the orders tests: a catalog, customers, a look at the outbox, and a way to
+place and pay an order through the APIs."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
 
+from apps.orders.models import Order
 from extraction.models import OutboxEvent
 from tests.factories.orders import OrderFactory, ProductFactory
 from tests.factories.users import UserFactory
@@ -31,6 +34,34 @@ def mug(db):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture
+def shopper(customer):
+    """An API client signed in as ``customer``."""
+    client = APIClient()
+    client.force_authenticate(customer)
+    return client
+
+
+def place_and_pay(
+    client: APIClient, token: str = "tok_success", *, paid_with: Collection[int] = (201,)
+) -> Order:
+    """Place an order of two TEE through the API and pay it with ``token`` (a fresh key);
+    the payment's answer must be one of ``paid_with``."""
+    placed = client.post(
+        "/api/v1/orders", {"lines": [{"sku": "TEE", "quantity": 2}]}, format="json"
+    )
+    assert placed.status_code == 201, placed.content
+    order_id = placed.json()["id"]
+    paid = client.post(
+        "/api/v1/payments",
+        {"order_id": order_id, "payment_token": token},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert paid.status_code in paid_with, paid.content
+    return Order.objects.get(pk=order_id)
 
 
 @pytest.fixture

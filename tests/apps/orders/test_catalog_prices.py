@@ -10,9 +10,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from apps.orders import services
+from apps.orders.error_codes import PriceNotPositive
 from apps.orders.models import Product
 from tests.factories.orders import ProductFactory
 from tests.factories.users import SuperuserFactory, sign_in_to_admin
@@ -76,3 +79,37 @@ def test_the_admin_refuses_a_zero_price(client):
     assert page.status_code == 200  # the form again, with its error
     assert "greater than or equal to 0.01" in page.content.decode()
     assert not Product.objects.filter(sku="FREE-3").exists()
+
+
+@pytest.mark.parametrize("price", [Decimal("0.00"), Decimal("-1.00")])
+def test_the_create_service_refuses_a_price_not_above_zero(price):
+    # given: a caller that skips the serializer and the form (a command, the shell)
+    # when
+    with pytest.raises(PriceNotPositive) as refused:
+        services.product_create(sku="FREE-4", name="Free", price=price, stock=5)
+    # then
+    assert refused.value.code == "orders.price_not_positive"
+    assert refused.value.http_status == 422
+    assert refused.value.details == {"price": str(price)}
+    assert not Product.objects.filter(sku="FREE-4").exists()
+
+
+def test_the_update_service_refuses_a_price_of_zero():
+    # given
+    product = ProductFactory(price=Decimal("5.00"))
+    # when
+    with pytest.raises(PriceNotPositive):
+        services.product_update(product_id=product.id, price=Decimal("0.00"))
+    # then
+    product.refresh_from_db()
+    assert product.price == Decimal("5.00")
+
+
+def test_the_database_refuses_a_price_of_zero():
+    # given: a writer that skips the services too
+    product = ProductFactory(price=Decimal("5.00"))
+    # when / then
+    with pytest.raises(IntegrityError, match="product_price_gt_0"), transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(price=Decimal("0.00"))
+    product.refresh_from_db()
+    assert product.price == Decimal("5.00")

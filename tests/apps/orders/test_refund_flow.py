@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from apps.orders.models import Order, Product
+from apps.orders.models import Product
 from contracts.payments import (
     NothingToRefund,
     OrderRefundDTO,
@@ -26,32 +26,10 @@ from contracts.payments import (
 )
 from contracts.services import registry
 from extraction.models import OutboxEvent
+from tests.apps.orders.conftest import place_and_pay
 from tests.factories.users import sign_in_to_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def shopper(customer):
-    client = APIClient()
-    client.force_authenticate(customer)
-    return client
-
-
-def place_and_pay(client: APIClient, token: str) -> Order:
-    placed = client.post(
-        "/api/v1/orders", {"lines": [{"sku": "TEE", "quantity": 2}]}, format="json"
-    )
-    assert placed.status_code == 201, placed.content
-    order_id = placed.json()["id"]
-    paid = client.post(
-        "/api/v1/payments",
-        {"order_id": order_id, "payment_token": token},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-    )
-    assert paid.status_code in (200, 201, 402), paid.content
-    return Order.objects.get(pk=order_id)
 
 
 def stock() -> int:
@@ -66,7 +44,7 @@ def test_a_captured_payment_pays_the_order(shopper, tee):
 
 
 def test_a_declined_payment_is_recorded_and_the_order_stays_payable(shopper, tee):
-    order = place_and_pay(shopper, "tok_decline")
+    order = place_and_pay(shopper, "tok_decline", paid_with=(402,))
     assert order.status == "pending_payment"
     assert "declined" in order.last_payment_failure_code
     assert order.last_payment_failed_at is not None

@@ -8,11 +8,11 @@ a fulfilment loses with 409 ``orders.illegal_transition`` with no money moved.
 from __future__ import annotations
 
 import threading
-import uuid
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from apps.orders import payment_transitions, services
@@ -22,6 +22,7 @@ from apps.orders.tasks import retry_refund_requests
 from apps.payments import resolution
 from apps.payments.models import SandboxRefund
 from contracts.payments import RefundDeclined
+from tests.apps.orders.conftest import place_and_pay
 from tests.factories.users import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,32 +34,10 @@ def no_retry_wait(settings):
 
 
 @pytest.fixture
-def shopper(customer):
-    client = APIClient()
-    client.force_authenticate(customer)
-    return client
-
-
-@pytest.fixture
 def staff_api():
     client = APIClient()
     client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
     return client
-
-
-def paid(client: APIClient, token: str = "tok_success") -> Order:
-    placed = client.post(
-        "/api/v1/orders", {"lines": [{"sku": "TEE", "quantity": 2}]}, format="json"
-    )
-    order_id = placed.json()["id"]
-    paid = client.post(
-        "/api/v1/payments",
-        {"order_id": order_id, "payment_token": token},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-    )
-    assert paid.status_code == 201, paid.content
-    return Order.objects.get(pk=order_id)
 
 
 def history(order: Order) -> list[str]:
@@ -67,7 +46,7 @@ def history(order: Order) -> list[str]:
 
 def test_a_fulfilment_after_the_refund_was_requested_loses_with_409(shopper, staff_api, tee):
     # given: a refund asked, its answer unknown (the gateway refunds, the answer is lost)
-    order = paid(shopper, "tok_refund_timeout")
+    order = place_and_pay(shopper, "tok_refund_timeout")
     cancel = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert cancel.status_code == 202, cancel.content
     assert cancel.json()["status"] == "refund_requested"
@@ -87,7 +66,7 @@ def test_a_fulfilment_after_the_refund_was_requested_loses_with_409(shopper, sta
 
 
 def test_a_cancel_after_the_fulfilment_loses_with_409_and_moves_no_money(shopper, staff_api, tee):
-    order = paid(shopper)
+    order = place_and_pay(shopper)
     assert staff_api.post(f"/api/v1/orders/{order.id}/fulfil").status_code == 200
     cancel = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert cancel.status_code == 409
@@ -98,7 +77,7 @@ def test_a_cancel_after_the_fulfilment_loses_with_409_and_moves_no_money(shopper
 
 
 def test_a_declined_refund_puts_the_order_back_to_paid_with_history(shopper, tee):
-    order = paid(shopper, "tok_refund_refused")
+    order = place_and_pay(shopper, "tok_refund_refused")
     response = shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     assert response.status_code == 502
     assert response.json()["code"] == "payments.refund_declined"
@@ -111,7 +90,7 @@ def test_a_declined_refund_puts_the_order_back_to_paid_with_history(shopper, tee
 
 def test_a_retried_cancel_asks_again_with_the_same_key_and_refunds_once(shopper, tee):
     # given: the first cancel's refund answer is unknown
-    order = paid(shopper, "tok_refund_timeout")
+    order = place_and_pay(shopper, "tok_refund_timeout")
     shopper.post(f"/api/v1/orders/{order.id}/cancel", format="json")
     order.refresh_from_db()
     key = order.refund_key
@@ -124,58 +103,88 @@ def test_a_retried_cancel_asks_again_with_the_same_key_and_refunds_once(shopper,
     assert SandboxRefund.objects.count() == 1
 
 
-def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee):
-    # given: several paid orders, each cancelled and fulfilled at once by two threads
-    for _ in range(4):
-        order = paid(shopper)
-        results: dict[str, object] = {}
-        start = threading.Barrier(2)
+def _hold_the_row_lock(order_id, *, held: threading.Event, release: threading.Event) -> None:
+    try:
+        with transaction.atomic():
+            services.order_lock(order_id)
+            held.set()
+            assert release.wait(timeout=30), "never released"
+    finally:
+        connection.close()
 
-        def run(name: str, action, order_id=order.id, results=results, start=start) -> None:
-            try:
-                start.wait()
-                action(order_id)
-                results[name] = "won"
-            except (IllegalTransition, RefundInProgress, RefundDeclined) as exc:
-                results[name] = exc.code
-            finally:
-                close_old_connections()
 
-        threads = [
-            threading.Thread(
-                target=run,
-                args=(
-                    "cancel",
-                    lambda oid: payment_transitions.order_request_cancellation(
-                        order_id=oid, reason="race"
-                    ),
-                ),
-            ),
-            threading.Thread(
-                target=run, args=("fulfil", lambda oid: services.order_fulfil(order_id=oid))
-            ),
-        ]
-        for thread in threads:
+def _wait_until_waiting_on_a_lock(count: int) -> None:
+    """Until ``count`` sessions of this database wait on a lock (the row lock held by another)."""
+    for _ in range(3000):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"fewer than {count} sessions ever waited on the order's row lock")
+
+
+ACTIONS = {
+    "cancel": lambda order_id: payment_transitions.order_request_cancellation(
+        order_id=order_id, reason="race"
+    ),
+    "fulfil": lambda order_id: services.order_fulfil(order_id=order_id),
+}
+
+
+@pytest.mark.parametrize("first", ["cancel", "fulfil"])
+def test_concurrent_cancel_and_fulfil_never_both_win(shopper, tee, first):
+    # given: a paid order whose row lock a third session holds
+    order = place_and_pay(shopper)
+    second = "fulfil" if first == "cancel" else "cancel"
+    results: dict[str, object] = {}
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=_hold_the_row_lock, args=(order.id,), kwargs={"held": held, "release": release}
+    )
+    holder.start()
+    assert held.wait(timeout=30)
+
+    def run(name: str) -> None:
+        try:
+            ACTIONS[name](order.id)
+            results[name] = "won"
+        except (IllegalTransition, RefundInProgress, RefundDeclined) as exc:
+            results[name] = exc.code
+        finally:
+            connection.close()
+
+    # when: the cancel and the fulfilment both wait on that lock, ``first`` queued
+    # first, and then it is released
+    threads = [threading.Thread(target=run, args=(name,)) for name in (first, second)]
+    try:
+        for waiting, thread in enumerate(threads, start=1):
             thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        # then: exactly one won; the order and the money agree
-        order.refresh_from_db()
-        refunded = SandboxRefund.objects.filter(
-            charge__idempotency_key=str(order.payment_id), outcome="succeeded"
-        ).exists()
-        assert sorted(results.values()).count("won") == 1, results
-        if results["cancel"] == "won":
-            assert (order.status, refunded) == ("refunded", True)
-            assert results["fulfil"] in ("orders.refund_in_progress", "orders.illegal_transition")
-        else:
-            assert (order.status, refunded) == ("fulfilled", False)
-            assert results["cancel"] == "orders.illegal_transition"
+            _wait_until_waiting_on_a_lock(waiting)
+    finally:
+        release.set()
+    for thread in [holder, *threads]:
+        thread.join(timeout=30)
+    # then: the first in the queue won, the other lost; the order and the money agree
+    order.refresh_from_db()
+    refunded = SandboxRefund.objects.filter(
+        charge__idempotency_key=str(order.payment_id), outcome="succeeded"
+    ).exists()
+    assert (results[first], sorted(results.values()).count("won")) == ("won", 1), results
+    if first == "cancel":
+        assert (order.status, refunded) == ("refunded", True)
+        assert results["fulfil"] in ("orders.refund_in_progress", "orders.illegal_transition")
+    else:
+        assert (order.status, refunded) == ("fulfilled", False)
+        assert results["cancel"] == "orders.illegal_transition"
 
 
 def test_a_refund_request_lost_in_transit_is_asked_again_by_the_beat_task(shopper, tee, settings):
     # given: the order took refund_requested, but the refund call never reached payments
-    order = paid(shopper)
+    order = place_and_pay(shopper)
     payment_transitions.order_refund_request(order_id=order.id, reason="lost call")
     settings.ORDERS_REFUND_RETRY_AFTER_SECONDS = 0
     # when: the beat task runs (eager in the embedded default)

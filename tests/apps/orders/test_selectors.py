@@ -25,6 +25,20 @@ def test_order_get_scoped_to_a_customer(customer, other_customer):
         selectors.order_get(order_id=order.id, customer_id=other_customer.pk)
 
 
+def test_order_get_without_lines_reads_one_row_and_is_scoped(
+    customer, other_customer, django_assert_num_queries
+):
+    # given: an order with a line
+    order = OrderFactory.with_lines((ProductFactory(), 2), customer_id=customer.pk)
+    # when
+    with django_assert_num_queries(1):
+        found = selectors.order_get(order_id=order.id, customer_id=customer.pk, with_lines=False)
+    # then
+    assert (found, found.total) == (order, order.total)
+    with pytest.raises(OrderNotFound):
+        selectors.order_get(order_id=order.id, customer_id=other_customer.pk, with_lines=False)
+
+
 def test_order_list_is_newest_first_and_scoped(customer, other_customer):
     now = timezone.now()
     old = OrderFactory(customer_id=customer.pk, created_at=now - timedelta(days=2))

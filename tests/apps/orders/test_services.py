@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from apps.orders import payment_transitions, services
 from apps.orders.error_codes import (
@@ -134,11 +135,33 @@ def pending(customer, tee):
     return services.order_place(customer_id=customer.pk, lines=[("TEE", 2)])
 
 
-def test_mark_paid_moves_pending_to_paid_and_publishes(pending, published):
+def _mark_paid(order_id: uuid.UUID, *, amount: Decimal, payment_id: uuid.UUID | None = None):
+    """The transition to paid as ``order_apply_capture`` makes it, under the row lock."""
+    with transaction.atomic():
+        return services.order_mark_locked_paid(
+            services.order_lock(order_id),
+            payment_id=payment_id or uuid.uuid4(),
+            amount=amount,
+            currency="EUR",
+        )
+
+
+def _mark_refunded(order_id: uuid.UUID):
+    """The transition to refunded as ``order_apply_refund`` makes it, under the row lock."""
+    with transaction.atomic():
+        return services.order_mark_locked_refunded(
+            services.order_lock(order_id), payment_id=uuid.uuid4()
+        )
+
+
+def test_a_capture_of_the_total_moves_pending_to_paid_and_publishes(pending, published):
+    # given
     payment_id = uuid.uuid4()
-    order = services.order_mark_paid(
+    # when
+    order = payment_transitions.order_apply_capture(
         order_id=pending.id, payment_id=payment_id, amount=Decimal("39.98"), currency="EUR"
     )
+    # then
     assert (order.status, order.payment_id) == ("paid", payment_id)
     assert order.paid_at is not None
     [event] = published("orders.OrderPaid")
@@ -147,9 +170,7 @@ def test_mark_paid_moves_pending_to_paid_and_publishes(pending, published):
 
 def test_mark_paid_refuses_an_amount_other_than_the_total(pending, published):
     with pytest.raises(PaymentMismatch):
-        services.order_mark_paid(
-            order_id=pending.id, payment_id=uuid.uuid4(), amount=Decimal("1.00"), currency="EUR"
-        )
+        _mark_paid(pending.id, amount=Decimal("1.00"))
     pending.refresh_from_db()
     assert pending.status == "pending_payment"
     assert published("orders.OrderPaid") == []
@@ -185,7 +206,9 @@ def test_cancel_releases_the_stock_and_publishes(pending, tee, published):
 
 
 def test_refund_moves_paid_to_refunded_releases_stock_and_publishes(paid_order, tee, published):
-    order = services.order_mark_refunded(order_id=paid_order.id, payment_id=paid_order.payment_id)
+    order = payment_transitions.order_apply_refund(
+        order_id=paid_order.id, payment_id=paid_order.payment_id
+    )
     assert order.status == "refunded"
     assert order.refunded_at is not None
     assert stock(tee) == 10
@@ -195,14 +218,10 @@ def test_refund_moves_paid_to_refunded_releases_stock_and_publishes(paid_order, 
 
 def _transition(name: str, order_id: uuid.UUID) -> None:
     calls = {
-        "paid": lambda: services.order_mark_paid(
-            order_id=order_id, payment_id=uuid.uuid4(), amount=Decimal("42.50"), currency="EUR"
-        ),
+        "paid": lambda: _mark_paid(order_id, amount=Decimal("42.50")),
         "fulfilled": lambda: services.order_fulfil(order_id=order_id),
         "cancelled": lambda: services.order_cancel(order_id=order_id, reason="test"),
-        "refunded": lambda: services.order_mark_refunded(
-            order_id=order_id, payment_id=uuid.uuid4()
-        ),
+        "refunded": lambda: _mark_refunded(order_id),
     }
     calls[name]()
 

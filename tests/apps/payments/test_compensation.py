@@ -10,17 +10,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Sum
 
 from apps.orders import services as order_services
 from apps.orders.models import Order
 from apps.payments import services
-from apps.payments.models import Payment, SandboxCharge, SandboxRefund
+from apps.payments.models import Payment, SandboxRefund
 from apps.users import services as user_services
 from contracts.events import subscriptions
 from contracts.orders import CaptureRejected, OrderForPayment, OrderStatus
 from extraction.delivery import apply_once
-from tests.apps.payments.conftest import published
+from tests.apps.payments.conftest import net_charged, published
 from tests.factories.orders import ProductFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -47,20 +46,12 @@ def claim(order: Order) -> Payment:
     )
 
 
-def net_charged(payment: Payment) -> Decimal:
-    charged = SandboxCharge.objects.filter(idempotency_key=str(payment.id), outcome="succeeded")
-    refunded = SandboxRefund.objects.filter(charge__in=charged, outcome="succeeded")
-    return (charged.aggregate(s=Sum("amount"))["s"] or Decimal(0)) - (
-        refunded.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    )
-
-
 def assert_compensated(order: Order, payment: Payment) -> None:
     payment.refresh_from_db()
     order.refresh_from_db()
     assert order.status == "cancelled"
     assert payment.status == "refunded"
-    assert net_charged(payment) == 0
+    assert net_charged(payment_id=payment.id) == 0
     [event] = published("payments.CaptureCompensated")
     assert event["payment_id"] == str(payment.id)
     assert list(order.history.values_list("kind", "payment_id")) == [
@@ -113,4 +104,4 @@ def test_a_redelivered_rejection_refunds_once(order):
     )
     # then
     assert SandboxRefund.objects.count() == 1
-    assert net_charged(payment) == 0
+    assert net_charged(payment_id=payment.id) == 0

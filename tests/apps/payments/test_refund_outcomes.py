@@ -3,17 +3,16 @@ retry-safe contract call (``refund_order_payment_v2``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from apps.payments import refunds, resolution
+from apps.payments import refunds
 from apps.payments.gateway import RefundRefused, get_gateway
 from apps.payments.models import Refund, SandboxRefund
 from contracts import get
 from contracts.payments import PaymentsService, RefundDeclined, RefundStatus
-from tests.apps.payments.conftest import PAYMENTS_URL, published
+from tests.apps.payments.conftest import PAYMENTS_URL, published, resolve
 from tests.factories.payments import PaymentFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,12 +25,6 @@ def no_retry_wait(settings):
 
 def captured_with(token: str):
     return PaymentFactory(captured=True, amount=Decimal("30.00"), sandbox_charge__token=token)
-
-
-def resolve() -> dict[str, int]:
-    return resolution.resolve_all(
-        older_than=timedelta(0), late_capture_window=timedelta(hours=1), limit=100
-    )
 
 
 def test_a_refund_timeout_is_not_a_decline_and_is_settled_from_the_gateway(staff_api):
@@ -112,7 +105,9 @@ def test_a_retried_contract_call_with_the_same_key_refunds_once():
     assert len(published("payments.PaymentRefunded")) == 1
 
 
-def test_a_retried_call_while_the_answer_is_unknown_asks_the_gateway_with_the_same_key():
+def test_a_retried_call_while_the_answer_is_unknown_asks_the_gateway_with_the_same_key(settings):
+    # given: three attempts per call at the gateway
+    settings.PAYMENTS_GATEWAY_ATTEMPTS = 3
     payment = captured_with("tok_refund_timeout")
     service = get(PaymentsService)
     first = service.refund_order_payment_v2(
@@ -123,7 +118,7 @@ def test_a_retried_call_while_the_answer_is_unknown_asks_the_gateway_with_the_sa
     )
     assert first.status is again.status is RefundStatus.PENDING
     assert again.refund_id == first.refund_id
-    ledger = SandboxRefund.objects.get()  # one refund at the gateway, asked six times
+    ledger = SandboxRefund.objects.get()  # one refund at the gateway, asked 2 x 3 times
     assert ledger.attempts == 6
 
 

@@ -6,6 +6,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.payments import refunds
 from apps.payments.models import Payment, Refund, SandboxRefund
@@ -167,3 +169,35 @@ def test_customers_cannot_refund_even_their_own_payment(customer, customer_api, 
 def test_refund_of_an_unknown_payment_is_not_found():
     with pytest.raises(PaymentNotFound):
         refunds.payment_refund(payment_id=uuid.uuid4(), reason="x")
+
+
+def test_a_keyless_refund_that_loses_the_claim_race_has_nothing_to_refund(captured, monkeypatch):
+    # given: an earlier keyless refund of another payment, and a claim that loses to a
+    # concurrent one (the partial unique constraint of pending refunds)
+    refunds.payment_refund(payment_id=PaymentFactory(captured=True).id, reason="earlier")
+
+    def lose(**kwargs):
+        raise IntegrityError("refund_one_pending_per_payment")
+
+    monkeypatch.setattr(refunds, "refund_claim", lose)
+    # when
+    with CaptureQueriesContext(connection) as queries, pytest.raises(NothingToRefund):
+        refunds.payment_refund(payment_id=captured.id, reason="race")
+    # then: no refund is looked up by a missing key (IS NULL would match the earlier one)
+    assert [q["sql"] for q in queries.captured_queries] == []
+
+
+def test_a_refund_for_an_order_with_a_new_key_looks_the_key_up_once(captured):
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        refund = refunds.payment_refund_for_order(
+            order_id=captured.order_id, reason="cancel", idempotency_key="order-refund-1"
+        )
+    # then
+    assert refund.status == "succeeded"
+    by_key = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"payments_refund"."idempotency_key" =' in q["sql"]
+    ]
+    assert len(by_key) == 1, by_key

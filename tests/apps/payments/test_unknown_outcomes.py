@@ -3,18 +3,15 @@ retried with the same key, and is settled from the gateway's own record."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.db.models import Sum
 
 from apps.orders.models import Order
-from apps.payments import resolution, services, tasks
+from apps.payments import services, tasks
 from apps.payments.error_codes import PaymentAbandoned
 from apps.payments.models import Payment, Refund, SandboxCharge, SandboxRefund
 from apps.payments.sandbox import SandboxGateway
 from contracts.orders import OrderForPayment, OrderStatus
-from tests.apps.payments.conftest import published
+from tests.apps.payments.conftest import net_charged, published, resolve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,23 +19,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def no_retry_wait(settings):
     settings.PAYMENTS_GATEWAY_RETRY_SECONDS = 0
-
-
-def resolve() -> dict[str, int]:
-    return resolution.resolve_all(
-        older_than=timedelta(0), late_capture_window=timedelta(hours=1), limit=100
-    )
-
-
-def net_charged(order: Order) -> object:
-    keys = [
-        str(pk) for pk in Payment.objects.filter(order_id=order.id).values_list("pk", flat=True)
-    ]
-    charged = SandboxCharge.objects.filter(idempotency_key__in=keys, outcome="succeeded")
-    refunded = SandboxRefund.objects.filter(charge__in=charged, outcome="succeeded")
-    return (charged.aggregate(s=Sum("amount"))["s"] or 0) - (
-        refunded.aggregate(s=Sum("amount"))["s"] or 0
-    )
 
 
 def test_an_answer_lost_once_is_retried_with_the_same_gateway_key(pay, order):
@@ -89,7 +69,7 @@ def test_a_charge_never_made_is_settled_failed_and_then_the_order_is_payable(pay
     assert pay(key="second", token="tok_success").status_code == 201
     order.refresh_from_db()
     assert order.status == "paid"
-    assert net_charged(order) == order.total
+    assert net_charged(order_id=order.id) == order.total
 
 
 def test_the_beat_task_settles_unknown_payments(pay, order, settings):
@@ -128,7 +108,7 @@ def test_a_charge_that_lands_after_the_payment_was_settled_failed_is_refunded(pa
         ("capture_compensated", late.id)
     ]
     # and the customer paid the total once
-    assert net_charged(order) == order.total
+    assert net_charged(order_id=order.id) == order.total
     assert resolve() == {}  # nothing left to do
 
 
@@ -148,7 +128,7 @@ def test_a_capture_recorded_after_the_resolver_gave_up_is_refunded(order):
     assert SandboxRefund.objects.get().charge.idempotency_key == str(payment.id)
     assert published("payments.PaymentCaptured") == []
     assert len(published("payments.CaptureCompensated")) == 1
-    assert net_charged(order) == 0
+    assert net_charged(order_id=order.id) == 0
 
 
 def _for_payment(order: Order) -> OrderForPayment:
