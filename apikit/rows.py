@@ -1,0 +1,92 @@
+"""Hot reads whose SQL is written once per process, not compiled by the ORM per request.
+
+The ORM compiles a queryset to SQL on every evaluation: for a join of two
+tables that is most of a millisecond of pure Python, more than the database
+takes to answer it. A read that runs on every request of a hot path and never
+changes shape can instead keep its SQL text and pay only for the round trip.
+
+``Columns`` is the part that must stay right as models change: the select list
+of a model's concrete columns, read from ``_meta`` (a new field is read the day
+it is added), and the conversion of the values a row brings back into a model
+instance, with the backend's and the fields' converters, as the ORM would apply
+them (SQLite hands back UUIDs and datetimes as text; PostgreSQL does not).
+Parameters go through ``param`` (``Field.get_db_prep_value``) for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+class Columns:
+    """The concrete columns of ``model`` under the table alias ``alias``."""
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields: list[Field[Any, Any]] = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, Col, list[Converter]]]] = {}
+
+    def select(self, connection: BaseDatabaseWrapper) -> str:
+        """``"alias"."column", …`` in the order of the model's concrete fields."""
+        quote = connection.ops.quote_name
+        return ", ".join(f"{quote(self.alias)}.{quote(f.column)}" for f in self.fields)
+
+    def table(self, connection: BaseDatabaseWrapper) -> str:
+        """``"table" "alias"`` for the ``FROM`` clause."""
+        quote = connection.ops.quote_name
+        return f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
+
+    def build(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> Model:
+        """The instance the ORM would have built from ``values`` (one row's slice)."""
+        row = list(values)
+        for index, column, converters in self._converters_for(connection):
+            value = row[index]
+            for convert in converters:
+                value = convert(value, column, connection)
+            row[index] = value
+        return self.model.from_db(connection.alias, self.attnames, row)
+
+    def _converters_for(
+        self, connection: BaseDatabaseWrapper
+    ) -> list[tuple[int, Col, list[Converter]]]:
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for index, field in enumerate(self.fields):
+                # As the ORM's compiler: the backend's converters, then the column's
+                # (a foreign key's are its target field's).
+                column = field.get_col(self.alias)
+                converters = [
+                    *connection.ops.get_db_converters(column),
+                    *column.get_db_converters(connection),
+                ]
+                if converters:
+                    found.append((index, column, converters))
+            self._converters[connection.alias] = found
+        return found
+
+
+def param(model: type[Model], field_name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """``value`` as the query parameter of ``model.field_name`` on ``connection``."""
+    return model._meta.get_field(field_name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+def fetch(
+    using: str, sql: Callable[[BaseDatabaseWrapper], str], params: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of the statement ``sql(connection)`` builds, on the database ``using``."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql(connection), params)
+        return list(cursor.fetchall())

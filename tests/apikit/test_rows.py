@@ -1,0 +1,108 @@
+"""``apikit.rows``: SQL written once must read exactly what the ORM reads.
+
+The orders read (``selectors.order_get``) is built on it; every field of the order
+and its lines must come back as the ORM would give it, with the backend's
+converters, on PostgreSQL here and on SQLite (the embedded default) in a
+subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from apps.orders import selectors
+from apps.orders.models import Order
+from tests.factories.orders import OrderFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def snapshot(order: Order) -> tuple[dict[str, object], list[dict[str, object]]]:
+    fields = {f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields}
+    lines = [
+        {f.attname: getattr(line, f.attname) for f in type(line)._meta.concrete_fields}
+        for line in order.lines.all()
+    ]
+    return fields, lines
+
+
+def test_an_order_and_its_lines_read_as_the_orm_reads_them(customer):
+    # given: an order with every kind of field set, nullable ones included, and two lines
+    order = OrderFactory.with_lines(
+        (ProductFactory(), 2), (ProductFactory(), 1), customer_id=customer.pk
+    )
+    Order.objects.filter(pk=order.pk).update(
+        paid_at=timezone.now() - timedelta(minutes=3),
+        last_payment_failure_code="payments.card_declined",
+        last_payment_failed_at=timezone.now() - timedelta(minutes=5),
+    )
+    expected = snapshot(Order.objects.prefetch_related("lines").get(pk=order.pk))
+    # when
+    found = selectors.order_get(order_id=order.id, customer_id=customer.pk)
+    # then
+    assert snapshot(found) == expected
+    assert [type(v) for v in snapshot(found)[0].values()] == [type(v) for v in expected[0].values()]
+    assert all(line.order is found for line in found.lines.all())
+    assert found._state.adding is False and found._state.db == "default"
+
+
+def test_an_order_without_lines_is_read_in_one_statement(customer, django_assert_num_queries):
+    order = OrderFactory(customer_id=customer.pk)
+    with django_assert_num_queries(1):
+        found = selectors.order_get(order_id=order.id, customer_id=customer.pk)
+    assert snapshot(found) == snapshot(Order.objects.get(pk=order.pk))
+    assert list(found.lines.all()) == []
+
+
+SQLITE_CHECK = """
+from datetime import timedelta
+from django.utils import timezone
+from apps.orders import selectors, services
+from apps.orders.models import Order, Product
+from apps.users.models import User
+user = User.objects.create_user(email="rows@example.com", password="x-long-password-1")
+Product.objects.create(sku="ROWS-1", name="Rows", price="12.50", currency="EUR", stock=5)
+placed = services.order_place(customer_id=user.id, lines=[("ROWS-1", 2)])
+Order.objects.filter(pk=placed.pk).update(paid_at=timezone.now() - timedelta(minutes=1))
+def snap(order):
+    fields = {f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields}
+    lines = [{f.attname: getattr(l, f.attname) for f in type(l)._meta.concrete_fields}
+             for l in order.lines.all()]
+    return fields, lines
+orm = snap(Order.objects.prefetch_related("lines").get(pk=placed.pk))
+ours = snap(selectors.order_get(order_id=placed.id, customer_id=user.id))
+assert ours == orm, (ours, orm)
+assert [type(v) for v in ours[0].values()] == [type(v) for v in orm[0].values()], ours
+print("same", len(ours[1]))
+"""
+
+
+@pytest.mark.timeout(180)
+def test_on_sqlite_the_converters_give_the_orm_types(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'rows.sqlite3'}")
+
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=150,
+            check=False,
+        )
+
+    migrated = manage("migrate", "--noinput", "-v", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    checked = manage("shell", "-v", "0", "-c", SQLITE_CHECK)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == "same 1"
