@@ -85,6 +85,8 @@ def configure_structlog() -> None:
     """structlog's own loggers (``structlog.get_logger``) go through the same formatter."""
     structlog.configure(
         processors=[
+            # First: a line below the logger's level costs a level check, not the chain.
+            structlog.stdlib.filter_by_level,
             *shared_processors(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
