@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections
+from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
+from django.db.transaction import TransactionManagementError
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
@@ -90,3 +91,54 @@ def fetch(
     with connection.cursor() as cursor:
         cursor.execute(sql(connection), params)
         return list(cursor.fetchall())
+
+
+class Lookup:
+    """``SELECT`` every column of ``model`` ``WHERE`` each of ``fields`` equals a value.
+
+    For the unique lookups of hot paths (by primary key, by an idempotency key):
+    at most one row, as ``.filter(...).first()`` would find it. ``for_update``
+    locks the row (``SELECT … FOR UPDATE``) where the database can, and like the
+    ORM's ``select_for_update`` is refused outside a transaction.
+    """
+
+    def __init__(self, model: type[Model], *fields: str, for_update: bool = False) -> None:
+        self.columns = Columns(model, model._meta.db_table)
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self.for_update = for_update
+        self._sql: dict[str, str] = {}
+
+    def sql(self, connection: BaseDatabaseWrapper) -> str:
+        found = self._sql.get(connection.alias)
+        if found is None:
+            quote = connection.ops.quote_name
+            table = quote(self.columns.alias)
+            where = " AND ".join(f"{table}.{quote(f.column)} = %s" for f in self.fields)  # type: ignore[union-attr]
+            lock = (
+                " FOR UPDATE"
+                if self.for_update and connection.features.has_select_for_update
+                else ""
+            )
+            columns = self.columns.select(connection)
+            # Identifiers from the model's metadata, quoted; every value is a parameter.
+            found = f"SELECT {columns} FROM {table} WHERE {where}{lock}"  # noqa: S608
+            self._sql[connection.alias] = found
+        return found
+
+    def __call__(self, *values: Any, using: str | None = None) -> Any:
+        model = self.columns.model
+        connection = connections[
+            using or (router.db_for_write(model) if self.for_update else router.db_for_read(model))
+        ]
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        params = [
+            field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+            for field, value in zip(self.fields, values, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(connection), params)
+            row = cursor.fetchone()
+        return None if row is None else self.columns.build(connection, row)

@@ -31,6 +31,7 @@ from django.db.models import Min
 from django.utils import timezone
 from opentelemetry import trace
 
+from apikit import rows
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
 from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
@@ -218,18 +219,53 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
     """Deliver the given rows (or the due ones) to local handlers; returns how many."""
     now = timezone.now()
     with transaction.atomic():
-        rows = OutboxEvent.objects.select_for_update(skip_locked=True).filter(
-            status__in=DUE_STATUSES
-        )
         if row_ids is not None:
-            rows = rows.filter(id__in=list(row_ids))
+            # After each commit that published: the SQL is written once (apikit.rows).
+            claimed = _claim(list(row_ids)[:limit])
         else:
-            rows = rows.exclude(next_attempt_at__gt=now)
-        delivered = 0
-        for row in rows.order_by("id")[:limit]:
+            claimed = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(status__in=DUE_STATUSES)
+                .exclude(next_attempt_at__gt=now)
+                .order_by("id")[:limit]
+            )
+        for row in claimed:
             _deliver_one(row)
-            delivered += 1
-        return delivered
+        return len(claimed)
+
+
+_OUTBOX = rows.Columns(OutboxEvent, OutboxEvent._meta.db_table)
+_CLAIM_SQL: dict[tuple[str, int], str] = {}
+
+
+def _claim(row_ids: list[int]) -> list[OutboxEvent]:
+    """Lock the rows of ``row_ids`` still due (skipping those another process holds), by id."""
+    if not row_ids:
+        return []
+    connection = transaction.get_connection()
+    key = (connection.alias, len(row_ids))
+    sql = _CLAIM_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        table = quote(_OUTBOX.alias)
+        lock = ""
+        if connection.features.has_select_for_update:
+            lock = " FOR UPDATE"
+            if connection.features.has_select_for_update_skip_locked:
+                lock += " SKIP LOCKED"
+        ids = ", ".join(["%s"] * len(row_ids))
+        statuses = ", ".join(["%s"] * len(DUE_STATUSES))
+        # Identifiers from the model's metadata, quoted; every value is a parameter.
+        sql = (
+            f"SELECT {_OUTBOX.select(connection)} FROM {table} "  # noqa: S608
+            f"WHERE {table}.{quote('id')} IN ({ids}) AND {table}.{quote('status')} IN ({statuses}) "
+            f"ORDER BY {table}.{quote('id')}{lock}"
+        )
+        _CLAIM_SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*row_ids, *(str(status) for status in DUE_STATUSES)])
+        found = cursor.fetchall()
+    return [_OUTBOX.build(connection, row) for row in found]  # type: ignore[misc]
 
 
 def _deliver_one(row: OutboxEvent) -> None:

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 
+from apikit import rows
 from apps.orders.error_codes import (
     CustomerInactive,
     CustomerUnknown,
@@ -178,12 +179,16 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
 # --- The state machine -------------------------------------------------------------------
 
 
+# The orders' transitions all start here: the SQL is written once (apikit.rows).
+_ORDER_LOCKED = rows.Lookup(Order, "id", for_update=True)
+
+
 def order_lock(order_id: UUID, *, allowed: Iterable[str] | None = None, to: str = "") -> Order:
     """The order under its row lock, for the caller's transaction (``OrderNotFound`` if none).
 
     With ``allowed``, an order in any other state is refused: ``IllegalTransition`` to ``to``.
     """
-    order = Order.objects.select_for_update().filter(id=order_id).first()
+    order = _ORDER_LOCKED(order_id)
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
     if allowed is not None:

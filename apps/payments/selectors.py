@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from apikit import rows
 from apps.payments.error_codes import PaymentAbandoned
 from apps.payments.models import Payment, Refund
 from contracts.payments import PaymentNotFound, PaymentStatus
@@ -36,8 +37,12 @@ def payment_list(*, customer_id: UUID | None = None) -> QuerySet[Payment]:
     return payments
 
 
+# Every payment request looks its key up first: the SQL is written once (apikit.rows).
+_PAYMENT_BY_KEY = rows.Lookup(Payment, "customer_id", "idempotency_key")
+
+
 def payment_get_by_key(*, customer_id: UUID, idempotency_key: str) -> Payment | None:
-    return Payment.objects.filter(customer_id=customer_id, idempotency_key=idempotency_key).first()
+    return _PAYMENT_BY_KEY(customer_id, idempotency_key)  # type: ignore[no-any-return]
 
 
 def refund_get_by_key(*, idempotency_key: str | None) -> Refund | None:

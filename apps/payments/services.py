@@ -23,6 +23,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apikit import rows
 from apps.payments import answers, idempotency, refunds, selectors
 from apps.payments.error_codes import (
     ChargeFailed,
@@ -187,6 +188,10 @@ def payment_record_unknown(*, payment_id: UUID) -> Payment:
     return payment
 
 
+# Every charge is recorded here: the SQL is written once (apikit.rows).
+_PAYMENT_LOCKED = rows.Lookup(Payment, "id", for_update=True)
+
+
 @transaction.atomic
 def payment_record_outcome(
     *,
@@ -201,7 +206,9 @@ def payment_record_outcome(
     money: a capture the gateway confirms for a payment settled as failed (the
     resolver gave up on it first) is refunded automatically (a compensation).
     """
-    payment = Payment.objects.select_for_update().get(id=payment_id)
+    payment = _PAYMENT_LOCKED(payment_id)
+    if payment is None:
+        raise Payment.DoesNotExist(f"payment {payment_id}")
     if payment.status != PaymentStatus.PENDING:
         if failure is None and payment.status == PaymentStatus.FAILED:
             _compensate_late_capture(payment, gateway_reference=gateway_reference)
