@@ -46,7 +46,8 @@ class Columns:
     def table(self, connection: BaseDatabaseWrapper) -> str:
         """``"table" "alias"`` for the ``FROM`` clause."""
         quote = connection.ops.quote_name
-        return f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
+        table = self.model._meta.db_table
+        return quote(table) if self.alias == table else f"{quote(table)} {quote(self.alias)}"
 
     def build(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> Model:
         """The instance the ORM would have built from ``values`` (one row's slice)."""
@@ -83,14 +84,39 @@ def param(model: type[Model], field_name: str, value: Any, connection: BaseDatab
     return model._meta.get_field(field_name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
 
 
-def fetch(
-    using: str, sql: Callable[[BaseDatabaseWrapper], str], params: Sequence[Any]
-) -> list[tuple[Any, ...]]:
-    """The rows of the statement ``sql(connection)`` builds, on the database ``using``."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(sql(connection), params)
-        return list(cursor.fetchall())
+def select_sql(
+    connection: BaseDatabaseWrapper,
+    columns: Columns,
+    where: Sequence[tuple[str, int]],
+    *,
+    order_by: str = "",
+    lock: bool = False,
+    skip_locked: bool = False,
+) -> str:
+    """``SELECT`` the ``columns`` of their table ``WHERE`` each ``(column, n)`` holds.
+
+    A column with ``n`` 1 must equal its parameter, with more it is ``IN`` as many.
+    ``lock`` adds ``FOR UPDATE`` (``SKIP LOCKED`` with ``skip_locked``) where the
+    database has it; SQLite locks the whole database for the transaction instead.
+    """
+    quote = connection.ops.quote_name
+    table = quote(columns.alias)
+    conditions = [
+        f"{table}.{quote(column)} = %s"
+        if n == 1
+        else f"{table}.{quote(column)} IN ({', '.join(['%s'] * n)})"
+        for column, n in where
+    ]
+    # Identifiers from the model's metadata, quoted; every value is a parameter.
+    sql = f"SELECT {columns.select(connection)} FROM {columns.table(connection)}"  # noqa: S608
+    sql += " WHERE " + " AND ".join(conditions)
+    if order_by:
+        sql += f" ORDER BY {table}.{quote(order_by)} ASC"
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+        if skip_locked and connection.features.has_select_for_update_skip_locked:
+            sql += " SKIP LOCKED"
+    return sql
 
 
 class Lookup:
@@ -111,17 +137,12 @@ class Lookup:
     def sql(self, connection: BaseDatabaseWrapper) -> str:
         found = self._sql.get(connection.alias)
         if found is None:
-            quote = connection.ops.quote_name
-            table = quote(self.columns.alias)
-            where = " AND ".join(f"{table}.{quote(f.column)} = %s" for f in self.fields)  # type: ignore[union-attr]
-            lock = (
-                " FOR UPDATE"
-                if self.for_update and connection.features.has_select_for_update
-                else ""
+            found = select_sql(
+                connection,
+                self.columns,
+                [(f.column, 1) for f in self.fields],  # type: ignore[union-attr]
+                lock=self.for_update,
             )
-            columns = self.columns.select(connection)
-            # Identifiers from the model's metadata, quoted; every value is a parameter.
-            found = f"SELECT {columns} FROM {table} WHERE {where}{lock}"  # noqa: S608
             self._sql[connection.alias] = found
         return found
 

@@ -246,20 +246,13 @@ def _claim(row_ids: list[int]) -> list[OutboxEvent]:
     key = (connection.alias, len(row_ids))
     sql = _CLAIM_SQL.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
-        table = quote(_OUTBOX.alias)
-        lock = ""
-        if connection.features.has_select_for_update:
-            lock = " FOR UPDATE"
-            if connection.features.has_select_for_update_skip_locked:
-                lock += " SKIP LOCKED"
-        ids = ", ".join(["%s"] * len(row_ids))
-        statuses = ", ".join(["%s"] * len(DUE_STATUSES))
-        # Identifiers from the model's metadata, quoted; every value is a parameter.
-        sql = (
-            f"SELECT {_OUTBOX.select(connection)} FROM {table} "  # noqa: S608
-            f"WHERE {table}.{quote('id')} IN ({ids}) AND {table}.{quote('status')} IN ({statuses}) "
-            f"ORDER BY {table}.{quote('id')}{lock}"
+        sql = rows.select_sql(
+            connection,
+            _OUTBOX,
+            [("id", len(row_ids)), ("status", len(DUE_STATUSES))],
+            order_by="id",
+            lock=True,
+            skip_locked=True,
         )
         _CLAIM_SQL[key] = sql
     with connection.cursor() as cursor:

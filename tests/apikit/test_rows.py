@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,6 +63,28 @@ def test_an_order_without_lines_is_read_in_one_statement(customer, django_assert
     assert list(found.lines.all()) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_lookup_reads_the_row_the_orm_reads_and_locks_only_in_a_transaction(customer):
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    from apikit.rows import Lookup
+    from apps.users.models import User
+
+    by_id = Lookup(User, "id")
+    locked = Lookup(User, "id", for_update=True)
+    found = by_id(customer.pk)
+    expected = User.objects.get(pk=customer.pk)
+    assert {f.attname: getattr(found, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields
+    }
+    assert by_id(uuid.uuid4()) is None
+    with pytest.raises(TransactionManagementError):
+        locked(customer.pk)
+    with transaction.atomic():
+        assert locked(customer.pk) == expected
+
+
 SQLITE_CHECK = """
 from datetime import timedelta
 from django.utils import timezone
@@ -80,6 +103,8 @@ def snap(order):
 orm = snap(Order.objects.prefetch_related("lines").get(pk=placed.pk))
 ours = snap(selectors.order_get(order_id=placed.id, customer_id=user.id))
 assert ours == orm, (ours, orm)
+from apps.payments.selectors import payment_get_by_key
+assert payment_get_by_key(customer_id=user.id, idempotency_key="none-such") is None
 assert [type(v) for v in ours[0].values()] == [type(v) for v in orm[0].values()], ours
 print("same", len(ours[1]))
 """
