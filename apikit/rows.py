@@ -79,9 +79,12 @@ class Columns:
         return found
 
 
-def param(model: type[Model], field_name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
-    """``value`` as the query parameter of ``model.field_name`` on ``connection``."""
-    return model._meta.get_field(field_name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+def params(model: type[Model], connection: BaseDatabaseWrapper, **values: Any) -> list[Any]:
+    """``values`` (by field name) as the query parameters of ``model``'s fields, in order."""
+    return [
+        model._meta.get_field(name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+        for name, value in values.items()
+    ]
 
 
 def select_sql(

@@ -25,9 +25,9 @@ def order_get(*, order_id: UUID, customer_id: UUID | None = None, with_lines: bo
     order page, every payment and every cancel.
     """
     connection = connections[router.db_for_read(Order)]
-    params = [rows.param(Order, "id", order_id, connection)]
+    params = rows.params(Order, connection, id=order_id)
     if customer_id is not None:
-        params.append(rows.param(Order, "customer_id", customer_id, connection))
+        params += rows.params(Order, connection, customer_id=customer_id)
     sql = _order_sql(connection, with_lines=with_lines, scoped=customer_id is not None)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
