@@ -166,3 +166,73 @@ class Lookup:
             cursor.execute(self.sql(connection), params)
             row = cursor.fetchone()
         return None if row is None else self.columns.build(connection, row)
+
+
+_INSERTS: dict[
+    tuple[type[Model], str], tuple[str, list[Field[Any, Any]], Field[Any, Any] | None]
+] = {}
+
+
+def insert(obj: Model, *, using: str | None = None) -> Model:
+    """``obj.save(force_insert=True)`` with its ``INSERT`` written once per model.
+
+    The values are prepared as the ORM prepares them (``pre_save``, so
+    ``auto_now`` and the like apply, then ``get_db_prep_save``) and an automatic
+    primary key comes back with ``RETURNING``. Unlike ``save`` it sends no
+    ``pre_save``/``post_save`` signals: it is for the hot paths' own rows (an
+    order, its lines, an outbox row), which nothing listens to. A model this
+    cannot write exactly (a database default, a generated column, a field with
+    its own placeholder, a backend without ``RETURNING``) is saved by the ORM.
+    """
+    model = type(obj)
+    connection = connections[using or router.db_for_write(model, instance=obj)]
+    plan = _INSERTS.get((model, connection.alias))
+    if plan is None:
+        plan = _insert_plan(model, connection)
+        if plan is None:
+            obj.save(force_insert=True, using=connection.alias)
+            return obj
+        _INSERTS[(model, connection.alias)] = plan
+    sql, fields, returned = plan
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returned is not None:
+            (value,) = cursor.fetchone()
+            column = returned.get_col(model._meta.db_table)
+            for convert in [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]:
+                value = convert(value, column, connection)
+            setattr(obj, returned.attname, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def _insert_plan(
+    model: type[Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list[Field[Any, Any]], Field[Any, Any] | None] | None:
+    fields, returned = [], None
+    for field in model._meta.local_concrete_fields:
+        if getattr(field, "generated", False) or field.has_db_default():
+            return None
+        if hasattr(field, "get_placeholder"):
+            return None
+        if field.primary_key and field.db_returning:
+            returned = field
+            continue
+        fields.append(field)
+    if returned is not None and not connection.features.can_return_columns_from_insert:
+        return None
+    if model._meta.parents:
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Identifiers from the model's metadata, quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if returned is not None:
+        sql += f" RETURNING {quote(returned.column)}"
+    return sql, fields, returned

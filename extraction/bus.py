@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from apikit import rows
 from contracts import codec
 from contracts.events import Event
 from extraction import delivery
@@ -26,15 +27,22 @@ class OutboxBus:
                 "in the transaction of the change it announces"
             )
         done = delivery.delivered_at_once(type(event))
-        row = OutboxEvent.objects.create(
-            event_id=event.event_id,
-            name=event.name,
-            version=event.version,
-            aggregate_id=event.aggregate_id,
-            payload=codec.to_jsonable(event),
-            created_at=event.occurred_at,
-            headers=outgoing_headers(),
-            **({"status": OutboxStatus.PUBLISHED, "published_at": timezone.now()} if done else {}),
+        # Every change publishes: the INSERT is written once (apikit.rows).
+        row = rows.insert(
+            OutboxEvent(
+                event_id=event.event_id,
+                name=event.name,
+                version=event.version,
+                aggregate_id=event.aggregate_id,
+                payload=codec.to_jsonable(event),
+                created_at=event.occurred_at,
+                headers=outgoing_headers(),
+                **(
+                    {"status": OutboxStatus.PUBLISHED, "published_at": timezone.now()}
+                    if done
+                    else {}
+                ),
+            )
         )
         # A row delivered at once still gives the embedded sweep its chance to run.
         delivery.after_commit(None if done else row.id)

@@ -167,13 +167,15 @@ def payment_claim(
     """Insert the pending payment; its unique constraints decide the single winner
     (IntegrityError for the losers). One INSERT, committed on its own (autocommit):
     a transaction around a single statement would add two round trips and no safety."""
-    return Payment.objects.create(
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        amount=order.amount,
-        currency=order.currency,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_fingerprint,
+    return rows.insert(  # type: ignore[return-value]
+        Payment(
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            amount=order.amount,
+            currency=order.currency,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+        )
     )
 
 

@@ -131,3 +131,32 @@ def test_on_sqlite_the_converters_give_the_orm_types(tmp_path):
     checked = manage("shell", "-v", "0", "-c", SQLITE_CHECK)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "same 1"
+
+
+def test_an_insert_writes_what_save_would_and_gets_its_automatic_key(customer):
+    from decimal import Decimal
+
+    from apikit.rows import insert
+    from apps.orders.models import OrderLine
+
+    # given: an order (UUID key, auto_now) and a line (automatic integer key, foreign keys)
+    product = ProductFactory()
+    order = insert(Order(customer_id=customer.pk, total=Decimal("9.99"), currency="EUR"))
+    line = insert(
+        OrderLine(
+            order=order,
+            product=product,
+            sku=product.sku,
+            name="n",
+            unit_price=Decimal("9.99"),
+            quantity=1,
+        )
+    )
+    # then: the rows read back equal the objects, keys and auto_now included
+    assert isinstance(line.pk, int) and line._state.adding is False
+    assert order.updated_at is not None
+    stored = snapshot(Order.objects.prefetch_related("lines").get(pk=order.pk))
+    assert stored[0] == {f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields}
+    assert stored[1] == [
+        {f.attname: getattr(line, f.attname) for f in OrderLine._meta.concrete_fields}
+    ]
