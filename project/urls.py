@@ -14,7 +14,12 @@ handler400 = "project.views.bad_request"
 handler404 = "project.views.not_found"
 handler500 = "project.views.server_error"
 
+# The apps' APIs first: their routes are the hot ones, and Django tries the
+# patterns in order (no other pattern starts with "api/v1/").
 urlpatterns = [
+    path("api/v1/", include(f"apps.{service}.api.urls")) for service in settings.SEAMS_SERVICES
+]
+urlpatterns += [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     # Service-to-service calls (signed); a plain Django view, so never in the API schema.
@@ -27,9 +32,6 @@ urlpatterns = [
     # schema, which still documents the forwarded routes of the other services.
     path("api/schema/", public_schema, name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-]
-urlpatterns += [
-    path("api/v1/", include(f"apps.{service}.api.urls")) for service in settings.SEAMS_SERVICES
 ]
 
 admin.site.site_header = "Seams administration"
