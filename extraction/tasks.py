@@ -12,13 +12,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Task
 from celery.exceptions import Reject
 from celery.signals import task_rejected, task_unknown
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
+from apikit.tasks import shared_task
 from extraction.consumer import copy_service, handle, record_invalid_message
 from extraction.delivery import backoff_seconds
 from extraction.observability.propagation import continued

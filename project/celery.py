@@ -20,6 +20,7 @@ import os
 from celery import Celery, signals
 from django.conf import settings
 
+from extraction.observability import celery_outcomes
 from extraction.routing import local_queues, service_queue, task_queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
@@ -27,6 +28,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 app = Celery("seams")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task outcomes are counted in every process that has the app (a web process
+# creates it when a tasks module is first imported: apikit.tasks).
+celery_outcomes.connect()
 
 
 def route_task(name: str, args: object, kwargs: object, options: object, **rest: object) -> dict:

@@ -247,6 +247,9 @@ SEAMS_INBOX_RETENTION_DAYS = env.int("SEAMS_INBOX_RETENTION_DAYS", default=30)
 # Extra modules that subscribe handlers (test and benchmark probes only).
 SEAMS_EXTRA_HANDLER_MODULES = env.list("SEAMS_EXTRA_HANDLER_MODULES", default=[])
 
+# The module that creates the Celery app, imported by the first task declared
+# (apikit.tasks), not by every process that loads these settings.
+SEAMS_CELERY_APP = "project.celery"
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # The worker logs through LOGGING (structlog, correlation ids) instead of its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,8 +1,13 @@
-"""Process-level views: the API index and the health probe."""
+"""Process-level views: the API index, the API docs and the health probe."""
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
@@ -39,6 +44,20 @@ def api_index(request: Request) -> Response:
             "docs": reverse("swagger-ui", request=request),
         }
     )
+
+
+@cache
+def _swagger_ui() -> Callable[..., HttpResponse]:
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    return SpectacularSwaggerView.as_view(url_name="schema")
+
+
+@csrf_exempt  # as drf-spectacular's view (an APIView) is
+def api_docs(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Swagger UI on the schema: drf-spectacular's view, imported by the first request
+    for it rather than by every process that loads the URLs."""
+    return _swagger_ui()(request, *args, **kwargs)
 
 
 HEALTH = inline_serializer(

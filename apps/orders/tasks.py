@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 
+from apikit.tasks import shared_task
 from apps.orders import payment_transitions
 
 

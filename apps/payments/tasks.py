@@ -12,10 +12,10 @@ import logging
 from datetime import timedelta
 from uuid import UUID
 
-from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from apikit.tasks import shared_task
 from apps.payments import refunds, resolution
 from contracts.payments import RefundDeclined
 

@@ -6,13 +6,16 @@ from functools import partial
 
 from django.db import transaction
 
-from apps.users.tasks import send_welcome_email
 from contracts import subscribe
 from contracts.users import UserRegistered
 
 
 @subscribe(UserRegistered, service="users")
 def queue_welcome_email(event: UserRegistered) -> None:
+    # Imported here: the tasks module loads Celery, which a process only needs
+    # once it runs a task.
+    from apps.users.tasks import send_welcome_email
+
     # Queued after the handler's transaction (with its inbox row) commits, so a
     # redelivered event never queues a second email. ``robust``: a broker or
     # mail outage must not turn a finished delivery into an error.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from apikit.tasks import shared_task
 from apps.users import selectors
 
 logger = logging.getLogger(__name__)

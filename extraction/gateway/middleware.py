@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from extraction.gateway.proxy import forward
 from extraction.gateway.routes import upstream_for
 
 
@@ -24,4 +23,8 @@ class GatewayMiddleware:
         upstream = upstream_for(request.path)
         if upstream is None:
             return self.get_response(request)
+        # The HTTP client and its breakers load with the first forwarded request: a
+        # process that serves every app itself never needs them.
+        from extraction.gateway.proxy import forward
+
         return forward(request, upstream)

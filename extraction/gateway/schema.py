@@ -4,11 +4,15 @@ The schema generator sees only the views of the apps installed here; the
 committed schema (``make schema``, checked by a test against the monolith)
 documents every public route, forwarded or not. ``?format=json`` answers JSON,
 as drf-spectacular's view does.
+
+drf-spectacular's view (and with it the schema generator) is imported by the
+first request for the schema, not by every process that loads the URLs.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +20,6 @@ import yaml
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-from drf_spectacular.views import SpectacularAPIView
 
 from extraction.checks import runs_split
 
@@ -30,13 +33,17 @@ def _committed(path: str) -> tuple[bytes, bytes]:
     return text, json.dumps(yaml.safe_load(text)).encode()
 
 
-_generated = SpectacularAPIView.as_view()
+@cache
+def _generated() -> Callable[..., HttpResponse]:
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()
 
 
 def public_schema(request: HttpRequest) -> HttpResponse:
     """Generated from the views when every app runs here, else the committed schema."""
     if not runs_split():
-        return _generated(request)
+        return _generated()(request)
     return committed_schema(request)
 
 

@@ -3,7 +3,9 @@
 A queue that fills while no consumer is attached is the one failure the outbox
 cannot show (the relay published; nobody reads). ``queue_stats`` asks the broker
 with a passive declare, which neither creates nor changes a queue. On Redis the
-consumer count is not known (always 0).
+consumer count is not known (always 0). kombu (and the queues' topology, which
+is kombu's) is imported by the first question: a process without a broker never
+asks one.
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ import contextlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from kombu import Connection
-
-from extraction.routing import consuming_services, queue_name, subscribed_event_names
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,10 @@ def queue_stats(
     url: str, *, services: list[str] | None = None, timeout: float = 2.0
 ) -> list[QueueStats]:
     """Message and consumer counts of each service's queue (``services``: every consumer)."""
+    from kombu import Connection
+
+    from extraction.routing import consuming_services, queue_name
+
     chosen = services if services is not None else consuming_services()
     result = []
     try:
@@ -67,4 +70,6 @@ def queue_stats(
 
 def local_consumer_services() -> list[str]:
     """The services of this process that consume events (whose queue it should drain)."""
+    from extraction.routing import subscribed_event_names
+
     return [s for s in settings.SEAMS_SERVICES if subscribed_event_names(s)]

@@ -3,6 +3,10 @@
 ``task_postrun`` fires in the process that ran the task (a worker, or the caller
 in eager mode) with the final state: succeeded, failed, retried or rejected. A
 worker (like the relay) serves its series on ``SEAMS_METRICS_PORT`` (off by default).
+
+The Celery app connects these when it is created (``project.celery``, which
+``celery -A project`` imports before Django is set up: the metrics are imported
+when a signal fires).
 """
 
 from __future__ import annotations
@@ -11,8 +15,6 @@ from typing import Any
 
 from celery import signals
 from django.conf import settings
-
-from extraction.observability.metrics import celery_tasks, serve_process_metrics
 
 OUTCOMES = {
     "SUCCESS": "succeeded",
@@ -24,12 +26,16 @@ OUTCOMES = {
 
 
 def on_task_postrun(sender: Any = None, state: str | None = None, **_: Any) -> None:
+    from extraction.observability.metrics import celery_tasks
+
     name = getattr(sender, "name", None) or "unknown"
     celery_tasks.labels(name, OUTCOMES.get(state or "", (state or "unknown").lower())).inc()
 
 
 def on_worker_init(**_: Any) -> None:
     if settings.SEAMS_METRICS_PORT:
+        from extraction.observability.metrics import serve_process_metrics
+
         serve_process_metrics(settings.SEAMS_METRICS_PORT)
 
 

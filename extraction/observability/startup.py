@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from extraction.observability import celery_outcomes, contract_calls, logs, remote, tracing
+from extraction.observability import contract_calls, logs, remote, tracing
 
 
 def on_ready() -> None:
@@ -12,7 +12,6 @@ def on_ready() -> None:
     contract_calls.install()
     if settings.SEAMS_SERVICE_URLS:
         remote.install(remote.RpcRemoteServices())
-    celery_outcomes.connect()
     tracing.configure(
         endpoint=settings.OTEL_EXPORTER_OTLP_ENDPOINT, service_name=settings.OTEL_SERVICE_NAME
     )

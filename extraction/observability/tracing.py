@@ -2,8 +2,9 @@
 
 ``configure`` runs once per process (web at WSGI import, worker at Celery's
 process init, commands through Django's setup) and does nothing unless
-``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: no provider, no instrumentation, and the
-API's no-op tracer — the contract-call spans cost one no-op call each.
+``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: no provider, no instrumentation, the SDK
+not even imported, and the API's no-op tracer — the contract-call spans cost one
+no-op call each.
 
 Trace context crosses process boundaries in W3C ``traceparent`` headers: the RPC
 client sends the current context with each call (urllib3 instrumentation, or
@@ -17,12 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context, propagate, trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+if TYPE_CHECKING:
+    # The SDK is imported by ``configure`` only: a process without tracing never loads it.
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ def configure(*, endpoint: str, service_name: str, processor: SpanProcessor | No
     global _configured, _provider
     if not endpoint and processor is None:
         return False
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     with _lock:
         if _configured:
             return True

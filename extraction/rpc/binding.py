@@ -19,7 +19,6 @@ from django.utils.module_loading import import_string
 from contracts.codec import MethodCodec
 from contracts.services import Service, contract_methods, declared_contracts, registry
 from contracts.snapshot import load_contract_modules
-from extraction.rpc.client import remote_adapter
 from extraction.rpc.local import local_adapter
 
 _served: dict[str, type[Service]] = {}
@@ -60,6 +59,10 @@ def bind_contracts() -> None:
             for name, method in contract_methods(contract):
                 _codecs[(contract.__name__, name)] = (contract, MethodCodec(method))
         elif contract.owner in settings.SEAMS_SERVICE_URLS:
+            # Imported only by a process that calls another one (its HTTP client,
+            # breakers and retries are no use to the monolith).
+            from extraction.rpc.client import remote_adapter
+
             base_url = settings.SEAMS_SERVICE_URLS[contract.owner]
             registry.provide(contract, remote_adapter(contract, base_url=base_url))
 
