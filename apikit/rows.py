@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
@@ -236,3 +236,39 @@ def _insert_plan(
     if returned is not None:
         sql += f" RETURNING {quote(returned.column)}"
     return sql, fields, returned
+
+
+_UPDATES: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[Field[Any, Any]]]] = {}
+
+
+def update(obj: Model, fields: Sequence[str], *, using: str | None = None) -> None:
+    """``obj.save(update_fields=fields)`` with its ``UPDATE`` written once per model and fields.
+
+    As ``save``, each field's ``pre_save`` runs (an ``auto_now`` field named in
+    ``fields`` is stamped) and the row is found by primary key; unlike it, no
+    signals are sent, and a row that is gone raises ``DatabaseError`` as
+    ``save(update_fields=…)`` does.
+    """
+    model = type(obj)
+    connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
+    key = (model, connection.alias, tuple(fields))
+    plan = _UPDATES.get(key)
+    if plan is None:
+        meta = model._meta
+        targets = [meta.get_field(name) for name in fields]
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)  # type: ignore[union-attr]
+        # Identifiers from the model's metadata, quoted; every value is a parameter.
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
+        )
+        plan = _UPDATES[key] = (sql, targets)  # type: ignore[assignment]
+    sql, targets = plan
+    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets]
+    pk = model._meta.pk
+    values.append(pk.get_db_prep_value(obj.pk, connection))  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")

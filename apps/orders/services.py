@@ -272,7 +272,7 @@ def order_mark_locked_paid(
             }
         )
     order.status, order.payment_id, order.paid_at = PAID, payment_id, timezone.now()
-    order.save(update_fields=["status", "payment_id", "paid_at", "updated_at"])
+    rows.update(order, ["status", "payment_id", "paid_at", "updated_at"])
     publish(OrderPaid(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
     return order
 

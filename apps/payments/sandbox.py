@@ -38,6 +38,7 @@ from typing import TypeVar
 from django.db import IntegrityError
 from django.db.models import F, Sum
 
+from apikit import rows
 from apps.payments.gateway import (
     ChargeDeclined,
     ChargeResult,
@@ -108,14 +109,16 @@ class SandboxGateway(PaymentGateway):
         if token == LATE_TOKEN:
             outcome = SandboxCharge.Outcome.PROCESSING
         try:
-            charge = SandboxCharge.objects.create(
-                reference=_reference("sbx_ch"),
-                idempotency_key=idempotency_key,
-                token=token[:100],
-                amount=amount,
-                currency=currency,
-                outcome=outcome,
-                decline_code=decline_code,
+            charge = rows.insert(
+                SandboxCharge(
+                    reference=_reference("sbx_ch"),
+                    idempotency_key=idempotency_key,
+                    token=token[:100],
+                    amount=amount,
+                    currency=currency,
+                    outcome=outcome,
+                    decline_code=decline_code,
+                )
             )
         except IntegrityError:
             # The same key arrived twice at once: the processor answers both the same.

@@ -236,8 +236,10 @@ def payment_record_outcome(
             reason_code=failure.code,
             message=failure.default_message,
         )
-    payment.save(
-        update_fields=[
+    # Every charge is recorded here: the UPDATE is written once (apikit.rows).
+    rows.update(
+        payment,
+        [
             "status",
             "gateway_reference",
             "failure_code",
@@ -245,7 +247,7 @@ def payment_record_outcome(
             "response_status",
             "response_body",
             "updated_at",
-        ]
+        ],
     )
     publish(event)
     return payment

@@ -160,3 +160,23 @@ def test_an_insert_writes_what_save_would_and_gets_its_automatic_key(customer):
     assert stored[1] == [
         {f.attname: getattr(line, f.attname) for f in OrderLine._meta.concrete_fields}
     ]
+
+
+def test_an_update_writes_the_named_fields_stamps_auto_now_and_refuses_a_gone_row(customer):
+    from django.db import DatabaseError
+
+    from apikit.rows import update
+
+    # given: an order read earlier
+    order = OrderFactory(customer_id=customer.pk)
+    before = order.updated_at
+    # when: two fields change, one of them named, plus the auto_now stamp
+    order.status, order.cancel_reason = "cancelled", "not written"
+    update(order, ["status", "updated_at"])
+    # then: only the named fields were written, updated_at moved on
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.cancel_reason) == ("cancelled", "")
+    assert stored.updated_at == order.updated_at and stored.updated_at > before
+    Order.objects.filter(pk=order.pk).delete()
+    with pytest.raises(DatabaseError):
+        update(order, ["status"])
