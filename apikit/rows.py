@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, NotSupportedError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
@@ -174,6 +174,23 @@ _INSERTS: dict[
 
 
 def insert(obj: Model, *, using: str | None = None) -> Model:
+    """``obj.save(force_insert=True)`` with its ``INSERT`` written once per model (see
+    ``_insert``)."""
+    _insert(obj, using=using)
+    return obj
+
+
+def insert_unless_taken(obj: Model, unique_field: str, *, using: str | None = None) -> bool:
+    """Insert ``obj`` unless a row holds its ``unique_field`` value already: whether it did.
+
+    One statement (``ON CONFLICT (…) DO NOTHING``) instead of a look then a write:
+    the unique index decides, so two callers racing with the same value get one
+    row between them.
+    """
+    return _insert(obj, using=using, unless_taken=unique_field)
+
+
+def _insert(obj: Model, *, using: str | None = None, unless_taken: str | None = None) -> bool:
     """``obj.save(force_insert=True)`` with its ``INSERT`` written once per model.
 
     The values are prepared as the ORM prepares them (``pre_save``, so
@@ -186,19 +203,25 @@ def insert(obj: Model, *, using: str | None = None) -> Model:
     """
     model = type(obj)
     connection = connections[using or router.db_for_write(model, instance=obj)]
-    plan = _INSERTS.get((model, connection.alias))
+    key = (model, connection.alias, unless_taken)
+    plan = _INSERTS.get(key)
     if plan is None:
-        plan = _insert_plan(model, connection)
+        plan = _insert_plan(model, connection, unless_taken)
         if plan is None:
+            if unless_taken is not None:
+                raise NotSupportedError(f"{connection.vendor} cannot insert {model.__name__} so")
             obj.save(force_insert=True, using=connection.alias)
-            return obj
-        _INSERTS[(model, connection.alias)] = plan
+            return True
+        _INSERTS[key] = plan
     sql, fields, returned = plan
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if returned is not None:
-            (value,) = cursor.fetchone()
+            found = cursor.fetchone()
+            if found is None:  # ON CONFLICT DO NOTHING: the value was taken
+                return False
+            (value,) = found
             column = returned.get_col(model._meta.db_table)
             for convert in [
                 *connection.ops.get_db_converters(column),
@@ -206,13 +229,15 @@ def insert(obj: Model, *, using: str | None = None) -> Model:
             ]:
                 value = convert(value, column, connection)
             setattr(obj, returned.attname, value)
+        elif unless_taken is not None and cursor.rowcount != 1:
+            return False
     obj._state.adding = False
     obj._state.db = connection.alias
-    return obj
+    return True
 
 
 def _insert_plan(
-    model: type[Model], connection: BaseDatabaseWrapper
+    model: type[Model], connection: BaseDatabaseWrapper, unless_taken: str | None = None
 ) -> tuple[str, list[Field[Any, Any]], Field[Any, Any] | None] | None:
     fields, returned = [], None
     for field in model._meta.local_concrete_fields:
@@ -233,6 +258,11 @@ def _insert_plan(
     placeholders = ", ".join(["%s"] * len(fields))
     # Identifiers from the model's metadata, quoted; every value is a parameter.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if unless_taken is not None:
+        if not connection.features.supports_ignore_conflicts:
+            return None
+        column = model._meta.get_field(unless_taken).column  # type: ignore[union-attr]
+        sql += f" ON CONFLICT ({quote(column)}) DO NOTHING"
     if returned is not None:
         sql += f" RETURNING {quote(returned.column)}"
     return sql, fields, returned

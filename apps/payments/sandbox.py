@@ -90,16 +90,15 @@ class SandboxGateway(PaymentGateway):
     def _charge(
         self, *, amount: Decimal, currency: str, token: str, idempotency_key: str
     ) -> ChargeResult:
-        seen = self._count_attempt(SandboxCharge, idempotency_key)
-        if seen is not None:
-            if seen.token == ANSWER_LOST_TOKEN or seen.outcome == SandboxCharge.Outcome.PROCESSING:
-                raise _lost_answer()
-            return self._charge_result(seen)
+        # Tokens that never leave a record: the processor was not reached.
         if token == TIMEOUT_TOKEN:
             raise _lost_answer()
         if token == UNREACHABLE_TOKEN:
             raise GatewayUnreachable("The connection to the sandbox processor broke off.")
-        if token == SLOW_TOKEN:
+        if (
+            token == SLOW_TOKEN
+            and not SandboxCharge.objects.filter(idempotency_key=idempotency_key).exists()
+        ):
             time.sleep(SLOW_SECONDS)
         decline_code = "" if token in SUCCESS_TOKENS else "invalid_token"
         decline_code = DECLINES.get(token, decline_code)
@@ -108,22 +107,23 @@ class SandboxGateway(PaymentGateway):
         )
         if token == LATE_TOKEN:
             outcome = SandboxCharge.Outcome.PROCESSING
-        try:
-            charge = rows.insert(
-                SandboxCharge(
-                    reference=_reference("sbx_ch"),
-                    idempotency_key=idempotency_key,
-                    token=token[:100],
-                    amount=amount,
-                    currency=currency,
-                    outcome=outcome,
-                    decline_code=decline_code,
-                )
-            )
-        except IntegrityError:
-            # The same key arrived twice at once: the processor answers both the same.
-            charge = self._count_attempt(SandboxCharge, idempotency_key)
-            assert charge is not None
+        charge = SandboxCharge(
+            reference=_reference("sbx_ch"),
+            idempotency_key=idempotency_key,
+            token=token[:100],
+            amount=amount,
+            currency=currency,
+            outcome=outcome,
+            decline_code=decline_code,
+        )
+        # A key seen before (a retry, or the same key twice at once) is answered as the
+        # first time, and counted; a new one is one INSERT (apikit.rows).
+        if not rows.insert_unless_taken(charge, "idempotency_key"):
+            seen = self._count_attempt(SandboxCharge, idempotency_key)
+            assert seen is not None
+            if seen.token == ANSWER_LOST_TOKEN or seen.outcome == SandboxCharge.Outcome.PROCESSING:
+                raise _lost_answer()
+            return self._charge_result(seen)
         if token in (ANSWER_LOST_TOKEN, FLAKY_TOKEN, LATE_TOKEN):
             raise _lost_answer()
         return self._charge_result(charge)

@@ -180,3 +180,26 @@ def test_an_update_writes_the_named_fields_stamps_auto_now_and_refuses_a_gone_ro
     Order.objects.filter(pk=order.pk).delete()
     with pytest.raises(DatabaseError):
         update(order, ["status"])
+
+
+def test_insert_unless_taken_writes_once_per_unique_value():
+    from decimal import Decimal
+
+    from apikit.rows import insert_unless_taken
+    from apps.payments.models import SandboxCharge
+
+    def charge(reference: str) -> SandboxCharge:
+        return SandboxCharge(
+            reference=reference,
+            idempotency_key="k-1",
+            token="tok_success",
+            amount=Decimal("5.00"),
+            currency="EUR",
+            outcome="succeeded",
+        )
+
+    first, second = charge("sbx_ch_first"), charge("sbx_ch_second")
+    assert insert_unless_taken(first, "idempotency_key") is True
+    assert insert_unless_taken(second, "idempotency_key") is False
+    assert first.pk is not None and second.pk is None and second._state.adding
+    assert list(SandboxCharge.objects.values_list("reference", flat=True)) == ["sbx_ch_first"]

@@ -2,7 +2,7 @@
 
 Paying an order is: look the key up, read the order (orders contract), claim (one
 INSERT, its own transaction), the sandbox processor's ledger (standing for the
-card processor, two statements), record (one transaction: lock, update with the
+card processor, one INSERT), record (one transaction: lock, update with the
 stored answer, the outbox row), then the in-process delivery of PaymentCaptured
 to orders (the inbox, the order's transition, its own event) and of OrderPaid.
 """
@@ -13,7 +13,8 @@ import pytest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-PAYMENTS_STATEMENTS = 10  # lookup, order, claim, 2 ledger, BEGIN + lock + update + outbox + COMMIT
+# lookup, order, claim, the ledger's INSERT, BEGIN + lock + update + outbox + COMMIT
+PAYMENTS_STATEMENTS = 9
 # extraction's in-process delivery after the commit: PaymentCaptured to orders (BEGIN,
 # claim the row, inbox savepoint and row, the handler's savepoint, lock + update the
 # order, OrderPaid's outbox row — written published: no local subscriber —, the
