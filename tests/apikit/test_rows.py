@@ -9,8 +9,6 @@ subprocess.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from apps.orders import selectors
 from apps.orders.models import Order
+from tests.e2e.test_embedded_run import manage
 from tests.factories.orders import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,20 +114,9 @@ def test_on_sqlite_the_converters_give_the_orm_types(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'rows.sqlite3'}")
 
-    def manage(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=150,
-            check=False,
-        )
-
-    migrated = manage("migrate", "--noinput", "-v", "0")
+    migrated = manage(env, "migrate", "--noinput", "-v", "0")
     assert migrated.returncode == 0, migrated.stderr
-    checked = manage("shell", "-v", "0", "-c", SQLITE_CHECK)
+    checked = manage(env, "shell", "-v", "0", "-c", SQLITE_CHECK)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "same 1"
 
