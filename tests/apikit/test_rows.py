@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,7 +21,6 @@ from tests.e2e.test_embedded_run import manage
 from tests.factories.orders import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot(order: Order) -> tuple[dict[str, object], list[dict[str, object]]]:
