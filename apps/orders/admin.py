@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apikit.admin import CountOnceAdmin
-from apps.orders import payment_transitions, services
+from apps.orders import catalog, payment_transitions, services
 from apps.orders.models import Order, OrderHistoryEntry, OrderLine, Product
 from contracts.errors import ContractError
 
@@ -73,14 +73,14 @@ class ProductAdmin(admin.ModelAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        changes = {f: getattr(obj, f) for f in services.UPDATABLE_PRODUCT_FIELDS}
-        services.product_update(product_id=obj.pk, **changes)
+        changes = {f: getattr(obj, f) for f in catalog.UPDATABLE_PRODUCT_FIELDS}
+        catalog.product_update(product_id=obj.pk, **changes)
         if "stock" in form.changed_data:
             # Apply the difference the operator typed, not the absolute number: orders
             # placed while the form was open keep their reservation.
             delta = form.cleaned_data["stock"] - form.stock_shown()
             try:
-                product = services.product_restock(product_id=obj.pk, quantity=delta)
+                product = catalog.product_restock(product_id=obj.pk, quantity=delta)
             except ContractError as exc:
                 self.message_user(request, f"Stock not changed: {exc.message}", messages.ERROR)
             else:
@@ -92,7 +92,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate selected products", permissions=["change"])
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         for product_id in queryset.values_list("pk", flat=True):
-            services.product_deactivate(product_id=product_id)
+            catalog.product_deactivate(product_id=product_id)
         self.message_user(request, f"{queryset.count()} product(s) deactivated.")
 
 

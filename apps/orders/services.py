@@ -1,4 +1,5 @@
-"""Writes of the orders app: placing orders, the order state machine, the catalog.
+"""Writes of the orders app: placing orders and the order state machine (the catalog:
+``apps.orders.catalog``).
 
 State machine (each arrow is one function, here or in ``payment_transitions``, that
 locks the order row, checks the source state, saves with ``update_fields`` and
@@ -28,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 
@@ -41,13 +42,9 @@ from apps.orders.error_codes import (
     MixedCurrencies,
     OutOfStock,
     PaymentMismatch,
-    PriceNotPositive,
     ProductInactive,
-    ProductNotFound,
     ProductUnknown,
     RefundInProgress,
-    SkuTaken,
-    StockWouldBeNegative,
 )
 from apps.orders.models import REFUND_REQUESTED, Order, OrderLine, Product
 from contracts import get, publish
@@ -361,89 +358,3 @@ def order_cancel_pending_of_customer(*, customer_id: UUID, reason: str) -> list[
     for order in orders:
         _cancel_locked(order, reason=reason)
     return orders
-
-
-# --- The catalog -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def product_create(
-    *,
-    sku: str,
-    name: str,
-    price: Decimal,
-    currency: str = "EUR",
-    stock: int = 0,
-    active: bool = True,
-) -> Product:
-    _ensure_price_positive(price)
-    if Product.objects.filter(sku=sku).exists():
-        raise SkuTaken(details={"sku": sku})
-    try:
-        with transaction.atomic():
-            return Product.objects.create(
-                sku=sku, name=name, price=price, currency=currency, stock=stock, active=active
-            )
-    except IntegrityError:
-        # Lost a race with another create of the same sku; any other violation
-        # is a bug of the caller and stays an error.
-        if Product.objects.filter(sku=sku).exists():
-            raise SkuTaken(details={"sku": sku}) from None
-        raise
-
-
-def _ensure_price_positive(price: object) -> None:
-    # The model's validator runs in forms and serializers only: a service is the
-    # check every caller passes (the database's constraint is the backstop).
-    if Decimal(str(price)) <= 0:
-        raise PriceNotPositive(details={"price": str(price)})
-
-
-def _lock_product(product_id: UUID) -> Product:
-    product = Product.objects.select_for_update().filter(id=product_id).first()
-    if product is None:
-        raise ProductNotFound(details={"product_id": str(product_id)})
-    return product
-
-
-UPDATABLE_PRODUCT_FIELDS = ("name", "price", "currency", "active")
-
-
-@transaction.atomic
-def product_update(*, product_id: UUID, **changes: object) -> Product:
-    """Change the name, price, currency or active flag (the SKU and stock have their own ways).
-
-    A new price applies to orders placed from now on; placed orders keep theirs.
-    """
-    unknown = sorted(set(changes) - set(UPDATABLE_PRODUCT_FIELDS))
-    if unknown:
-        raise TypeError(f"product_update cannot change {', '.join(unknown)}")
-    if "price" in changes:
-        _ensure_price_positive(changes["price"])
-    product = _lock_product(product_id)
-    for field, value in changes.items():
-        setattr(product, field, value)
-    product.save(update_fields=[*changes, "updated_at"])
-    return product
-
-
-@transaction.atomic
-def product_deactivate(*, product_id: UUID) -> Product:
-    """Stop selling a product; placed orders keep it."""
-    return product_update(product_id=product_id, active=False)
-
-
-@transaction.atomic
-def product_restock(*, product_id: UUID, quantity: int) -> Product:
-    """Add ``quantity`` (negative: write off) to the stock, under the product's row lock.
-
-    A delta, never an absolute value: orders placed meanwhile keep their reservation.
-    """
-    product = _lock_product(product_id)
-    if product.stock + quantity < 0:
-        raise StockWouldBeNegative(
-            details={"sku": product.sku, "stock": product.stock, "quantity": quantity}
-        )
-    product.stock += quantity
-    product.save(update_fields=["stock", "updated_at"])
-    return product

@@ -29,7 +29,7 @@ from apikit.permissions import (
     staff_may,
     staff_with,
 )
-from apps.orders import payment_transitions, selectors, services
+from apps.orders import catalog, payment_transitions, selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (
     OrderCancelSerializer,
@@ -84,7 +84,7 @@ class ProductListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = ProductCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_create(**data.validated_data)
+        product = catalog.product_create(**data.validated_data)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,7 +112,7 @@ class ProductDetailView(APIView):
     def patch(self, request: Request, product_id: UUID) -> Response:
         data = ProductUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        product = services.product_update(product_id=product_id, **data.validated_data)
+        product = catalog.product_update(product_id=product_id, **data.validated_data)
         return Response(ProductSerializer(product).data)
 
 
@@ -126,7 +126,7 @@ class ProductDeactivateView(APIView):
         responses={200: ProductSerializer, 404: error_response("orders.product_not_found")},
     )
     def post(self, request: Request, product_id: UUID) -> Response:
-        product = services.product_deactivate(product_id=product_id)
+        product = catalog.product_deactivate(product_id=product_id)
         return Response(ProductSerializer(product).data)
 
 
@@ -146,7 +146,7 @@ class ProductRestockView(APIView):
     def post(self, request: Request, product_id: UUID) -> Response:
         data = ProductRestockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_restock(
+        product = catalog.product_restock(
             product_id=product_id, quantity=data.validated_data["quantity"]
         )
         return Response(ProductSerializer(product).data)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from apps.orders import services
+from apps.orders import catalog
 from apps.orders.error_codes import PriceNotPositive
 from apps.orders.models import Product
 from tests.factories.orders import ProductFactory
@@ -86,7 +86,7 @@ def test_the_create_service_refuses_a_price_not_above_zero(price):
     # given: a caller that skips the serializer and the form (a command, the shell)
     # when
     with pytest.raises(PriceNotPositive) as refused:
-        services.product_create(sku="FREE-4", name="Free", price=price, stock=5)
+        catalog.product_create(sku="FREE-4", name="Free", price=price, stock=5)
     # then
     assert refused.value.code == "orders.price_not_positive"
     assert refused.value.http_status == 422
@@ -99,7 +99,7 @@ def test_the_update_service_refuses_a_price_of_zero():
     product = ProductFactory(price=Decimal("5.00"))
     # when
     with pytest.raises(PriceNotPositive):
-        services.product_update(product_id=product.id, price=Decimal("0.00"))
+        catalog.product_update(product_id=product.id, price=Decimal("0.00"))
     # then
     product.refresh_from_db()
     assert product.price == Decimal("5.00")

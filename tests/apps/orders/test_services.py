@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from apps.orders import payment_transitions, services
+from apps.orders import catalog, payment_transitions, services
 from apps.orders.error_codes import (
     CustomerInactive,
     CustomerUnknown,
@@ -69,7 +69,7 @@ def test_a_later_price_change_does_not_touch_a_placed_order(customer, tee):
     # given
     order = services.order_place(customer_id=customer.pk, lines=[("TEE", 1)])
     # when
-    services.product_update(product_id=tee.id, price=Decimal("99.00"))
+    catalog.product_update(product_id=tee.id, price=Decimal("99.00"))
     # then
     order.refresh_from_db()
     assert order.total == Decimal("19.99")
@@ -308,26 +308,26 @@ def test_cancel_pending_of_customer_cancels_only_their_pending_orders(
 
 
 def test_product_create_and_a_taken_sku():
-    product = services.product_create(sku="CAP", name="Cap", price=Decimal("12.00"), stock=3)
+    product = catalog.product_create(sku="CAP", name="Cap", price=Decimal("12.00"), stock=3)
     assert (product.sku, product.stock, product.active) == ("CAP", 3, True)
     with pytest.raises(SkuTaken) as refused:
-        services.product_create(sku="CAP", name="Other", price=Decimal("1.00"))
+        catalog.product_create(sku="CAP", name="Other", price=Decimal("1.00"))
     assert refused.value.http_status == 409
 
 
 def test_product_update_refuses_stock_and_sku(tee):
     with pytest.raises(TypeError):
-        services.product_update(product_id=tee.id, stock=100)
+        catalog.product_update(product_id=tee.id, stock=100)
     assert stock(tee) == 10
 
 
 def test_product_deactivate(tee):
-    assert services.product_deactivate(product_id=tee.id).active is False
+    assert catalog.product_deactivate(product_id=tee.id).active is False
 
 
 def test_restock_adds_and_writes_off_but_never_below_zero(tee):
-    assert services.product_restock(product_id=tee.id, quantity=5).stock == 15
-    assert services.product_restock(product_id=tee.id, quantity=-15).stock == 0
+    assert catalog.product_restock(product_id=tee.id, quantity=5).stock == 15
+    assert catalog.product_restock(product_id=tee.id, quantity=-15).stock == 0
     with pytest.raises(StockWouldBeNegative):
-        services.product_restock(product_id=tee.id, quantity=-1)
+        catalog.product_restock(product_id=tee.id, quantity=-1)
     assert stock(tee) == 0

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.orders import selectors, services
+from apps.orders import catalog, selectors
 from contracts.errors import ContractError
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         try:
             product = selectors.product_get(sku=options["sku"])
             before = product.stock
-            product = services.product_restock(product_id=product.id, quantity=options["quantity"])
+            product = catalog.product_restock(product_id=product.id, quantity=options["quantity"])
         except ContractError as exc:
             raise CommandError(f"{exc.code}: {exc.message} {exc.details}") from exc
         self.stdout.write(self.style.SUCCESS(f"{product.sku}: stock {before} → {product.stock}"))
