@@ -64,7 +64,7 @@ def _tighten_string(schema: dict[str, Any], *, query: bool = False) -> None:
     if any(key in schema for key in ("format", "pattern", "enum")):
         return
     if query:
-        # An empty filter is refused (apikit.filters); a blank one filters nothing.
+        # An empty filter is refused (apikit.drf.filters); a blank one filters nothing.
         schema.setdefault("minLength", 1)
         schema["pattern"] = NO_NUL
     else:

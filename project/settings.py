@@ -363,18 +363,18 @@ ORDERS_REFUND_RETRY_AFTER_SECONDS = env.int("ORDERS_REFUND_RETRY_AFTER_SECONDS",
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Stateless: the user comes from the token's claims, no database read
-        # (see apikit.authentication and docs/users.md).
-        "apikit.authentication.StatelessJWTAuthentication",
+        # (see apikit.auth.authentication and docs/users.md).
+        "apikit.auth.authentication.StatelessJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apikit.negotiation.FastContentNegotiation",
-    "DEFAULT_PARSER_CLASSES": ["apikit.parsers.BoundedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apikit.drf.negotiation.FastContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["apikit.drf.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "apikit.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "apikit.drf.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictDjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apikit.drf.filters.StrictDjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.api_errors.exception_handler",
     # Scoped throttles of the open auth endpoints, per client address. The
     # counters live in the default cache: per process unless CACHE_URL names a
@@ -395,7 +395,7 @@ if DEBUG:
     )
 
 # The default cache holds the throttle counters and the denylist of revoked access
-# tokens (apikit.revocation): every deployment with more than one process (gunicorn
+# tokens (apikit.auth.revocation): every deployment with more than one process (gunicorn
 # workers included) must share it, CACHE_URL=redis://…
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
@@ -422,7 +422,7 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
-    "TOKEN_USER_CLASS": "apikit.authentication.ClaimsUser",
+    "TOKEN_USER_CLASS": "apikit.auth.authentication.ClaimsUser",
     "UPDATE_LAST_LOGIN": True,
 }
 

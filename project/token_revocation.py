@@ -1,10 +1,10 @@
 """Every service refuses a deactivated account's tokens: ``UserDeactivated`` → denylist.
 
-Access tokens are verified from their claims alone (``apikit.authentication``),
+Access tokens are verified from their claims alone (``apikit.auth.authentication``),
 so each service has to learn about a deactivation itself. Each service of this
 process subscribes to ``UserDeactivated`` under its own name, so in a split
 deployment the event lands in every service's queue, and records the
-deactivation in the shared cache's denylist (``apikit.revocation``), which the
+deactivation in the shared cache's denylist (``apikit.auth.revocation``), which the
 authentication reads on every request. The handler is idempotent (a redelivery
 writes the same cut-off) and runs once per (event, service) through the inbox.
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from apikit.revocation import revoke_tokens
+from apikit.auth.revocation import revoke_tokens
 from contracts import subscribe
 from contracts.users import UserDeactivated
 

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from apikit.openapi import error_response
+from apikit.drf.openapi import error_response
 from extraction.observability.health import check_database
 from project.api_errors import error_body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apikit.filters import UtcIsoDateTimeFilter
+from apikit.drf.filters import UtcIsoDateTimeFilter
 from apps.users.models import User
 
 

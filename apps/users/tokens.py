@@ -1,7 +1,7 @@
 """JWTs issued by the users app: which claims they carry and why.
 
 Every service verifies the access token on its own, from its claims alone
-(``apikit.authentication``), without asking the users app and without a users
+(``apikit.auth.authentication``), without asking the users app and without a users
 table. So the token carries everything a service needs to authorise a request:
 
 - ``user_id`` (simplejwt's claim), ``email``;

@@ -22,7 +22,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apikit.revocation import revoked_until
+from apikit.auth.revocation import revoked_until
 from contracts import ContractError, get
 from contracts.services import ProviderMissing
 from contracts.users import StaffAuthenticationFailed, UsersService

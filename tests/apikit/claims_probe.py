@@ -31,8 +31,8 @@ def main() -> None:
     from rest_framework_simplejwt.exceptions import AuthenticationFailed
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from apikit.authentication import StatelessJWTAuthentication
-    from apikit.permissions import staff_with
+    from apikit.auth.authentication import StatelessJWTAuthentication
+    from apikit.auth.permissions import staff_with
     from contracts.events import subscriptions
     from contracts.users import UserDeactivated
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
-from apikit import revocation
-from apikit.authentication import StatelessJWTAuthentication
-from apikit.revocation import revoke_tokens
+from apikit.auth import revocation
+from apikit.auth.authentication import StatelessJWTAuthentication
+from apikit.auth.revocation import revoke_tokens
 from tests.factories.users import StaffUserFactory, SuperuserFactory, UserFactory, token_pair_for
 
 ROOT = Path(__file__).resolve().parents[2]

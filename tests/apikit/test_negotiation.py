@@ -9,7 +9,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apikit.negotiation import FastContentNegotiation
+from apikit.drf.negotiation import FastContentNegotiation
 
 ACCEPTS = [
     None,

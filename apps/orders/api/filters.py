@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from apikit.filters import UtcIsoDateTimeFilter
+from apikit.drf.filters import UtcIsoDateTimeFilter
 from apps.orders.models import Order, Product
 
 MAX_PRICE = Decimal("9999999999.99")  # what the price column holds

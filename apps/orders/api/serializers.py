@@ -12,8 +12,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apikit.serializers import OutputModelSerializer
-from apikit.strict_input import StrictJSONTypesMixin
+from apikit.drf.serializers import OutputModelSerializer
+from apikit.drf.strict_input import StrictJSONTypesMixin
 from apps.orders.models import Order, OrderLine, Product, sku_format
 from apps.orders.services import MAX_LINES, MAX_QUANTITY
 

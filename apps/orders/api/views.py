@@ -22,13 +22,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikit.openapi import error_response
-from apikit.permissions import (
+from apikit.auth.permissions import (
     customer_scope,
     read_anyone_write_staff_with,
     staff_may,
     staff_with,
 )
+from apikit.drf.openapi import error_response
 from apps.orders import catalog, payment_transitions, selectors, services
 from apps.orders.api.filters import OrderFilter, ProductFilter
 from apps.orders.api.serializers import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from apikit.filters import UtcIsoDateTimeFilter
+from apikit.drf.filters import UtcIsoDateTimeFilter
 from apps.payments.models import Payment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apikit.strict_input import StrictJSONTypesMixin
+from apikit.drf.strict_input import StrictJSONTypesMixin
 from apps.payments.models import Payment, Refund
 
 

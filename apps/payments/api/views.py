@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikit.openapi import error_response
-from apikit.permissions import customer_scope, staff_with
+from apikit.auth.permissions import customer_scope, staff_with
+from apikit.drf.openapi import error_response
 from apps.payments import refunds, selectors, services
 from apps.payments.api.filters import PaymentFilter
 from apps.payments.api.serializers import (

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from apikit.strict_input import StrictJSONTypesMixin
+from apikit.drf.strict_input import StrictJSONTypesMixin
 from apps.users import selectors, services
 from apps.users.models import User
 from apps.users.tokens import with_claims

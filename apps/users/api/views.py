@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from apikit.openapi import error_response
-from apikit.permissions import staff_with
+from apikit.auth.permissions import staff_with
+from apikit.drf.openapi import error_response
 from apps.users import selectors, services
 from apps.users.api.serializers import (
     ProfileUpdateSerializer,

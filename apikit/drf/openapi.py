@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse
 class StatelessJWTScheme(SimpleJWTScheme):
     """The stateless authentication documents the same bearer scheme as simplejwt's."""
 
-    target_class = "apikit.authentication.StatelessJWTAuthentication"
+    target_class = "apikit.auth.authentication.StatelessJWTAuthentication"
 
 
 def error_response(description: str) -> OpenApiResponse:

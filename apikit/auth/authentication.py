@@ -12,7 +12,7 @@ issued.
 
 The one thing the claims cannot tell is that the account was deactivated since:
 each request reads the revocation denylist in the shared cache (see
-``apikit.revocation``), a cache read and never a database one.
+``apikit.auth.revocation``), a cache read and never a database one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rest_framework_simplejwt.models import TokenUser
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from apikit.revocation import revoked_until
+from apikit.auth.revocation import revoked_until
 
 
 class ClaimsUser(TokenUser):

@@ -1,0 +1,1 @@
+"""Who is asking: stateless JWT authentication, the revocation denylist, permission classes."""

@@ -1,0 +1,2 @@
+"""DRF plumbing: parsing, strict input types, output serializers, content negotiation,
+pagination, filters and the OpenAPI helpers."""
