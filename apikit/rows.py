@@ -169,7 +169,8 @@ class Lookup:
 
 
 _INSERTS: dict[
-    tuple[type[Model], str], tuple[str, list[Field[Any, Any]], Field[Any, Any] | None]
+    tuple[type[Model], str, tuple[str, ...] | None],
+    tuple[str, list[Field[Any, Any]], Field[Any, Any] | None],
 ] = {}
 
 
@@ -180,17 +181,22 @@ def insert(obj: Model, *, using: str | None = None) -> Model:
     return obj
 
 
-def insert_unless_taken(obj: Model, unique_field: str, *, using: str | None = None) -> bool:
-    """Insert ``obj`` unless a row holds its ``unique_field`` value already: whether it did.
+def insert_unless_taken(obj: Model, *unique_fields: str, using: str | None = None) -> bool:
+    """Insert ``obj`` unless a row holds its ``unique_fields`` values already: whether it did.
 
     One statement (``ON CONFLICT (…) DO NOTHING``) instead of a look then a write:
-    the unique index decides, so two callers racing with the same value get one
-    row between them.
+    the unique index on ``unique_fields`` decides, so two callers racing with the
+    same values get one row between them. Any other unique constraint still
+    raises ``IntegrityError``.
     """
-    return _insert(obj, using=using, unless_taken=unique_field)
+    if not unique_fields:
+        raise TypeError("insert_unless_taken() needs the fields of a unique constraint")
+    return _insert(obj, using=using, unless_taken=unique_fields)
 
 
-def _insert(obj: Model, *, using: str | None = None, unless_taken: str | None = None) -> bool:
+def _insert(
+    obj: Model, *, using: str | None = None, unless_taken: tuple[str, ...] | None = None
+) -> bool:
     """``obj.save(force_insert=True)`` with its ``INSERT`` written once per model.
 
     The values are prepared as the ORM prepares them (``pre_save``, so
@@ -237,7 +243,7 @@ def _insert(obj: Model, *, using: str | None = None, unless_taken: str | None = 
 
 
 def _insert_plan(
-    model: type[Model], connection: BaseDatabaseWrapper, unless_taken: str | None = None
+    model: type[Model], connection: BaseDatabaseWrapper, unless_taken: tuple[str, ...] | None = None
 ) -> tuple[str, list[Field[Any, Any]], Field[Any, Any] | None] | None:
     fields, returned = [], None
     for field in model._meta.local_concrete_fields:
@@ -261,14 +267,20 @@ def _insert_plan(
     if unless_taken is not None:
         if not connection.features.supports_ignore_conflicts:
             return None
-        column = model._meta.get_field(unless_taken).column  # type: ignore[union-attr]
-        sql += f" ON CONFLICT ({quote(column)}) DO NOTHING"
+        target = ", ".join(
+            quote(model._meta.get_field(name).column)  # type: ignore[union-attr]
+            for name in unless_taken
+        )
+        sql += f" ON CONFLICT ({target}) DO NOTHING"
     if returned is not None:
         sql += f" RETURNING {quote(returned.column)}"
     return sql, fields, returned
 
 
-_UPDATES: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[Field[Any, Any]]]] = {}
+_UPDATES: dict[
+    tuple[type[Model], str, tuple[str, ...], tuple[str, ...]],
+    tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]],
+] = {}
 
 
 def update(obj: Model, fields: Sequence[str], *, using: str | None = None) -> None:
@@ -279,26 +291,50 @@ def update(obj: Model, fields: Sequence[str], *, using: str | None = None) -> No
     signals are sent, and a row that is gone raises ``DatabaseError`` as
     ``save(update_fields=…)`` does.
     """
+    if _update(obj, fields, using=using, conditions={}) != 1:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def update_if(
+    obj: Model, fields: Sequence[str], *, using: str | None = None, **conditions: Any
+) -> bool:
+    """``update`` of a row that still holds ``conditions`` (field = value): whether it did.
+
+    One ``UPDATE … WHERE pk = %s AND field = %s``, a compare-and-set: no read
+    and no lock before it. A concurrent writer holding the row makes it wait,
+    and the condition is then checked against what that writer committed.
+    """
+    return _update(obj, fields, using=using, conditions=conditions) == 1
+
+
+def _update(
+    obj: Model, fields: Sequence[str], *, using: str | None, conditions: dict[str, Any]
+) -> int:
     model = type(obj)
     connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
-    key = (model, connection.alias, tuple(fields))
+    key = (model, connection.alias, tuple(fields), tuple(conditions))
     plan = _UPDATES.get(key)
     if plan is None:
         meta = model._meta
         targets = [meta.get_field(name) for name in fields]
+        checked = [meta.get_field(name) for name in conditions]
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)  # type: ignore[union-attr]
+        where = "".join(f" AND {quote(f.column)} = %s" for f in checked)  # type: ignore[union-attr]
         # Identifiers from the model's metadata, quoted; every value is a parameter.
         sql = (
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
+            f"WHERE {quote(meta.pk.column)} = %s{where}"  # type: ignore[union-attr]
         )
-        plan = _UPDATES[key] = (sql, targets)  # type: ignore[assignment]
-    sql, targets = plan
+        plan = _UPDATES[key] = (sql, targets, checked)  # type: ignore[assignment]
+    sql, targets, checked = plan
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets]
     pk = model._meta.pk
     values.append(pk.get_db_prep_value(obj.pk, connection))  # type: ignore[union-attr]
+    values.extend(
+        f.get_db_prep_value(conditions[f.name], connection)  # type: ignore[union-attr]
+        for f in checked
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        if cursor.rowcount != 1:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+        return cursor.rowcount  # type: ignore[no-any-return]

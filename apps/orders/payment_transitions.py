@@ -154,7 +154,10 @@ def _refund_declined_locked(order: Order, *, refund_key: str, code: str) -> Orde
 _REFUND_NOTED = rows.Lookup(OrderHistoryEntry, "order", "kind", "payment_id")
 
 
-@transaction.atomic
+# No savepoint of its own: its one caller, the delivery, runs it in the savepoint
+# that holds the event's inbox row, and nothing here catches a database error, so
+# a failure rolls back to that savepoint (or the whole transaction, called alone).
+@transaction.atomic(savepoint=False)
 def order_apply_capture(
     *, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str
 ) -> Order | None:

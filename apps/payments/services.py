@@ -79,30 +79,42 @@ def payment_charge(
     if wait_seconds is None:
         wait_seconds = settings.PAYMENTS_IDEMPOTENCY_WAIT_SECONDS
     fingerprint = idempotency.request_fingerprint(order_id=order_id, payment_token=payment_token)
-    existing = selectors.payment_get_by_key(
-        customer_id=customer_id, idempotency_key=idempotency_key
-    )
-    if existing is not None:
-        return _replay(existing, fingerprint=fingerprint, wait_seconds=wait_seconds)
-    try:
-        order = _payable_order(order_id=order_id, customer_id=customer_id)
-        payment = payment_claim(
-            order=order, idempotency_key=idempotency_key, request_fingerprint=fingerprint
-        )
-    except (OrderNotPayable, IntegrityError) as exc:
-        # A concurrent request with this key may have claimed it (and even paid the
-        # order) since we looked: then its answer is ours too.
+
+    def replay() -> ChargeOutcome | None:
+        # The key is looked up only when the request cannot go on as a first one:
+        # a first request costs no lookup, and a retry is answered from its key
+        # whatever the order says now (paid by the first request, or not
+        # reachable this moment).
         existing = selectors.payment_get_by_key(
             customer_id=customer_id, idempotency_key=idempotency_key
         )
-        if existing is not None:
-            return _replay(existing, fingerprint=fingerprint, wait_seconds=wait_seconds)
-        if isinstance(exc, OrderNotPayable):
-            raise
+        if existing is None:
+            return None
+        return _replay(existing, fingerprint=fingerprint, wait_seconds=wait_seconds)
+
+    try:
+        order = _payable_order(order_id=order_id, customer_id=customer_id)
+    except Exception:
+        if (replayed := replay()) is not None:
+            return replayed
+        raise
+    try:
+        payment = payment_claim(
+            order=order, idempotency_key=idempotency_key, request_fingerprint=fingerprint
+        )
+    except IntegrityError as exc:
+        # Another payment of the order (another key) is in flight or captured.
+        if (replayed := replay()) is not None:
+            return replayed
         raise OrderNotPayable(
             "Another payment of this order is in progress or captured already.",
             details={"order_id": str(order_id)},
         ) from exc
+    if payment is None:
+        # The key is taken, by a concurrent or an earlier request: its answer is ours.
+        if (replayed := replay()) is not None:
+            return replayed
+        raise RequestInProgress(details={"idempotency_key": idempotency_key})
     payment = payment_settle_charge(payment=payment, payment_token=payment_token)
     return _answer(payment, replayed=False)
 
@@ -124,9 +136,11 @@ def payment_settle_charge(*, payment: Payment, payment_token: str) -> Payment:
         logger.info("payment %s failed at the gateway: %s", payment.id, exc.message)
         failure = charge_failure(exc.decline_code, declined=isinstance(exc, ChargeDeclined))
         return payment_record_outcome(
-            payment_id=payment.id, failure=failure, failure_message=exc.message
+            payment_id=payment.id, failure=failure, failure_message=exc.message, claimed=payment
         )
-    return payment_record_outcome(payment_id=payment.id, gateway_reference=charge.reference)
+    return payment_record_outcome(
+        payment_id=payment.id, gateway_reference=charge.reference, claimed=payment
+    )
 
 
 def _payable_order(*, order_id: UUID, customer_id: UUID) -> OrderForPayment:
@@ -163,20 +177,25 @@ def _answer(payment: Payment, *, replayed: bool) -> ChargeOutcome:
 
 def payment_claim(
     *, order: OrderForPayment, idempotency_key: str, request_fingerprint: str
-) -> Payment:
-    """Insert the pending payment; its unique constraints decide the single winner
-    (IntegrityError for the losers). One INSERT, committed on its own (autocommit):
-    a transaction around a single statement would add two round trips and no safety."""
-    return rows.insert(  # type: ignore[return-value]
-        Payment(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            amount=order.amount,
-            currency=order.currency,
-            idempotency_key=idempotency_key,
-            request_fingerprint=request_fingerprint,
-        )
+) -> Payment | None:
+    """Insert the pending payment; its unique constraints decide the single winner.
+
+    None when the customer's key is taken already (``ON CONFLICT DO NOTHING``);
+    ``IntegrityError`` when another payment holds the order. One INSERT, committed
+    on its own (autocommit): a transaction around a single statement would add two
+    round trips and no safety.
+    """
+    payment = Payment(
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        amount=order.amount,
+        currency=order.currency,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
     )
+    if not rows.insert_unless_taken(payment, "customer_id", "idempotency_key"):
+        return None
+    return payment
 
 
 @transaction.atomic
@@ -192,6 +211,15 @@ def payment_record_unknown(*, payment_id: UUID) -> Payment:
 
 # Every charge is recorded here: the SQL is written once (apikit.rows).
 _PAYMENT_LOCKED = rows.Lookup(Payment, "id", for_update=True)
+_RECORDED_FIELDS = [
+    "status",
+    "gateway_reference",
+    "failure_code",
+    "failure_message",
+    "response_status",
+    "response_body",
+    "updated_at",
+]
 
 
 @transaction.atomic
@@ -201,13 +229,24 @@ def payment_record_outcome(
     gateway_reference: str = "",
     failure: type[ChargeFailed] | None = None,
     failure_message: str = "",
+    claimed: Payment | None = None,
 ) -> Payment:
     """pending → captured (no ``failure``) or failed; stores the answer, publishes the event.
 
     A payment settled already keeps its outcome and answer. One exception moves
     money: a capture the gateway confirms for a payment settled as failed (the
     resolver gave up on it first) is refunded automatically (a compensation).
+
+    ``claimed`` is the payment as its request claimed it, pending. Its row is then
+    settled by one compare-and-set ``UPDATE … WHERE status = 'pending'``, with no
+    read before it; a row settled meanwhile (by the resolver) is read under its lock
+    and handled as any other.
     """
+    if claimed is not None and claimed.status == PaymentStatus.PENDING:
+        event = _settle(claimed, gateway_reference, failure, failure_message)
+        if rows.update_if(claimed, _RECORDED_FIELDS, status=PaymentStatus.PENDING.value):
+            publish(event)
+            return claimed
     payment = _PAYMENT_LOCKED(payment_id)
     if payment is None:
         raise Payment.DoesNotExist(f"payment {payment_id}")
@@ -215,42 +254,40 @@ def payment_record_outcome(
         if failure is None and payment.status == PaymentStatus.FAILED:
             _compensate_late_capture(payment, gateway_reference=gateway_reference)
         return payment
+    event = _settle(payment, gateway_reference, failure, failure_message)
+    # Every charge is recorded here: the UPDATE is written once (apikit.rows).
+    rows.update(payment, _RECORDED_FIELDS)
+    publish(event)
+    return payment
+
+
+def _settle(
+    payment: Payment,
+    gateway_reference: str,
+    failure: type[ChargeFailed] | None,
+    failure_message: str,
+) -> PaymentCaptured | PaymentFailed:
+    """Set the outcome and the stored answer of a pending ``payment``; its event."""
     if failure is None:
         payment.status = PaymentStatus.CAPTURED.value
         payment.gateway_reference = gateway_reference
         payment.response_status, payment.response_body = answers.captured_answer(payment)
-        event: PaymentCaptured | PaymentFailed = PaymentCaptured(
+        return PaymentCaptured(
             payment_id=payment.id,
             order_id=payment.order_id,
             amount=payment.amount,
             currency=payment.currency,
         )
-    else:
-        payment.status = PaymentStatus.FAILED.value
-        payment.failure_code = failure.code
-        payment.failure_message = (failure_message or failure.default_message)[:500]
-        payment.response_status, payment.response_body = answers.failed_answer(payment, failure)
-        event = PaymentFailed(
-            payment_id=payment.id,
-            order_id=payment.order_id,
-            reason_code=failure.code,
-            message=failure.default_message,
-        )
-    # Every charge is recorded here: the UPDATE is written once (apikit.rows).
-    rows.update(
-        payment,
-        [
-            "status",
-            "gateway_reference",
-            "failure_code",
-            "failure_message",
-            "response_status",
-            "response_body",
-            "updated_at",
-        ],
+    payment.status = PaymentStatus.FAILED.value
+    payment.failure_code = failure.code
+    payment.failure_message = (failure_message or failure.default_message)[:500]
+    payment.response_status, payment.response_body = answers.failed_answer(payment, failure)
+    return PaymentFailed(
+        payment_id=payment.id,
+        order_id=payment.order_id,
+        reason_code=failure.code,
+        message=failure.default_message,
     )
-    publish(event)
-    return payment
 
 
 def _compensate_late_capture(payment: Payment, *, gateway_reference: str) -> None:

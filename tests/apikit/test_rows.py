@@ -189,3 +189,52 @@ def test_insert_unless_taken_writes_once_per_unique_value():
     assert insert_unless_taken(second, "idempotency_key") is False
     assert first.pk is not None and second.pk is None and second._state.adding
     assert list(SandboxCharge.objects.values_list("reference", flat=True)) == ["sbx_ch_first"]
+
+
+def test_insert_unless_taken_on_a_constraint_of_two_fields_leaves_the_others_to_raise(customer):
+    from django.db import IntegrityError, transaction
+
+    from apikit.rows import insert_unless_taken
+    from apps.payments.models import Payment
+
+    order = OrderFactory(customer_id=customer.pk)
+
+    def payment(key: str) -> Payment:
+        return Payment(
+            order_id=order.pk,
+            customer_id=customer.pk,
+            amount=order.total,
+            currency=order.currency,
+            idempotency_key=key,
+        )
+
+    # given: a pending payment of the order with key k-1
+    assert insert_unless_taken(payment("k-1"), "customer_id", "idempotency_key") is True
+    # when/then: the same customer and key is taken; another key for the same order
+    # breaks the one-active-payment constraint, which the insert does not swallow
+    assert insert_unless_taken(payment("k-1"), "customer_id", "idempotency_key") is False
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_unless_taken(payment("k-2"), "customer_id", "idempotency_key")
+    assert list(Payment.objects.values_list("idempotency_key", flat=True)) == ["k-1"]
+    with pytest.raises(TypeError):
+        insert_unless_taken(payment("k-3"))
+
+
+def test_update_if_is_a_compare_and_set(customer):
+    from apikit.rows import update_if
+
+    # given: an order read while pending, then cancelled by someone else
+    order = OrderFactory(customer_id=customer.pk, status="pending_payment")
+    stale = Order.objects.get(pk=order.pk)
+    Order.objects.filter(pk=order.pk).update(status="cancelled", cancel_reason="customer")
+    # when: the stale copy is paid only if still pending
+    stale.status = "paid"
+    written = update_if(stale, ["status", "updated_at"], status="pending_payment")
+    # then: nothing was written; on the current row the same condition holds and writes
+    assert written is False
+    assert Order.objects.values_list("status", flat=True).get(pk=order.pk) == "cancelled"
+    current = Order.objects.get(pk=order.pk)
+    current.cancel_reason = "kept"
+    assert update_if(current, ["cancel_reason", "updated_at"], status="cancelled") is True
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.cancel_reason, stored.updated_at) == ("kept", current.updated_at)

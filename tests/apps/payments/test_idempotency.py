@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from apps.orders import selectors as orders_selectors
 from apps.payments.idempotency import request_fingerprint
 from apps.payments.models import Payment, SandboxCharge
+from contracts.errors import ServiceUnavailable
 from tests.factories.orders import OrderFactory
 from tests.factories.payments import PaymentFactory
 
@@ -63,6 +65,26 @@ def test_a_retry_replays_even_after_the_order_was_paid(pay, order):
     again = pay(key="paid")
     # then
     assert (again.status_code, again.json()) == (201, first.json())
+
+
+def test_a_retry_is_answered_from_its_key_while_orders_is_unavailable(pay, order, monkeypatch):
+    # given: the first request paid; then the orders service stops answering
+    first = pay(key="paid-then-down")
+
+    def unavailable(**kwargs):
+        raise ServiceUnavailable(details={"retry_after_seconds": 7})
+
+    # (behind OrdersService.get_order_for_payment, as a remote call failing would)
+    monkeypatch.setattr(orders_selectors, "order_get", unavailable)
+    # when: the client retries with the same key, and another client with a new key
+    again = pay(key="paid-then-down")
+    fresh = pay(key="new-key")
+    # then: the retry gets the stored answer; a first request cannot go on without orders
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert (fresh.status_code, fresh.json()["code"]) == (503, "service_unavailable")
+    assert fresh.headers["Retry-After"] == "7"
+    assert Payment.objects.count() == 1
 
 
 @pytest.mark.parametrize("change", ["token", "order"])
