@@ -8,6 +8,7 @@ commands, same environment (``extraction.launch.local``).
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -115,9 +116,17 @@ def delete_broker_namespace(deployment: Deployment, services: Iterable[str]) -> 
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> tuple[int, ...]:
+    """``count`` distinct free loopback ports: held open together while they are
+    picked, since a port just released can be handed out again at once."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return tuple(int(sock.getsockname()[1]) for sock in sockets)
 
 
 def loopback_stack(
@@ -138,7 +147,7 @@ def loopback_stack(
         database_url=database_url,
         broker_url=broker_url,
         prefix=prefix,
-        ports=(free_port(), free_port()),
+        ports=free_ports(2),
         shared={
             **local_secrets(cache_url=cache_url, cache_prefix=prefix),
             **(extra_env or {}),

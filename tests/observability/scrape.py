@@ -13,9 +13,11 @@ _low, _, _high = os.environ.get("SEAMS_TEST_PORTS", "8500-8599").partition("-")
 PORTS = range(int(_low), int(_high) + 1)
 
 
-def free_port() -> int:
+def free_port(*, other_than: int | None = None) -> int:
     # Random order: two test processes rarely try the same port at the same time.
     for port in random.sample(PORTS, len(PORTS)):
+        if port == other_than:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

@@ -110,7 +110,8 @@ def test_ready_reports_the_queues_this_process_consumes(client, rabbitmq):
 @pytest.fixture(scope="module")
 def web_without_database(tmp_path_factory):
     """gunicorn with the image's config, its database URL pointing where nothing listens."""
-    port, dead = free_port(), free_port()
+    port = free_port()
+    dead = free_port(other_than=port)
     log = tmp_path_factory.mktemp("web") / "web.log"
     process = subprocess.Popen(
         [
