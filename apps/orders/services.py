@@ -155,14 +155,18 @@ def _order_create(*, customer_id: UUID, wanted: dict[str, int]) -> Order:
     if short:
         raise OutOfStock(details={"lines": short})
 
-    # One UPDATE for every product of the order, not one per line.
+    # One UPDATE for every product of the order, not one per line. The rows are
+    # locked: the stock just read is the stock, so one product's new value is
+    # written as it is, with its UPDATE written once (apikit.rows).
     if len(products) == 1:
-        stock: F | Case = F("stock") - wanted[products[0].sku]
+        (product,) = products
+        product.stock -= wanted[product.sku]
+        rows.update(product, ["stock", "updated_at"])
     else:
-        stock = Case(*(When(pk=p.pk, then=F("stock") - wanted[p.sku]) for p in products))
-    Product.objects.filter(pk__in=[p.pk for p in products]).update(
-        stock=stock, updated_at=timezone.now()
-    )
+        Product.objects.filter(pk__in=[p.pk for p in products]).update(
+            stock=Case(*(When(pk=p.pk, then=F("stock") - wanted[p.sku]) for p in products)),
+            updated_at=timezone.now(),
+        )
     # The order and (one at a time, or all in one statement) its lines: INSERTs written
     # once (apikit.rows).
     order = rows.insert(
