@@ -4,7 +4,8 @@ The embedded default: right after the publishing transaction commits, the rows
 it published are claimed together (``SELECT … FOR UPDATE SKIP LOCKED`` where the
 database has it), every local handler subscribed to each event runs in a
 savepoint together with its inbox row, and the rows are marked published — all
-in one transaction, so a crash leaves either everything or nothing applied. An
+in one transaction, so a crash leaves either everything or nothing applied (one
+row with one handler needs no savepoint: see ``_deliver_alone``). An
 event no local handler subscribes to is written published at once (there is
 nobody to deliver it to), so it costs the request no second transaction.
 
@@ -150,24 +151,28 @@ def local_subscriptions(event_type: type[Event]) -> tuple[Subscription, ...]:
     return tuple(s for s in subscriptions(event_type) if s.service in local)
 
 
-def apply_once(subscription: Subscription, event: Event) -> bool:
+def apply_once(subscription: Subscription, event: Event, *, savepoint: bool = True) -> bool:
     """Run ``subscription`` for ``event`` unless its inbox says it already did.
 
     The inbox row and the handler's effects commit (or roll back) together.
     Returns whether the handler ran; counts the delivery as applied, duplicate or
     failed (``seams_consumer_deliveries_total``) whichever way the event came.
+    ``savepoint=False`` (inside a transaction that a failure rolls back whole, see
+    ``_deliver_alone``): no savepoint, and a failure is counted by the caller that
+    records it, not here.
     """
     attributes = {"seams.event": event.name, "seams.handler": subscription.key}
     try:
         with (
             tracer.start_as_current_span(f"handle {event.name}", attributes=attributes),
-            transaction.atomic(),
+            transaction.atomic(savepoint=savepoint),
         ):
             applied = _claim_inbox(event, subscription.key)
             if applied:
                 subscription.handler(event)
     except Exception:
-        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+        if savepoint:
+            consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
         raise
     outcome = "applied" if applied else "duplicate"
     consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
@@ -218,11 +223,15 @@ def retry_delay(attempts: int) -> timedelta:
 
 def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> int:
     """Deliver the given rows (or the due ones) to local handlers; returns how many."""
+    if row_ids is not None:
+        row_ids = list(row_ids)[:limit]
+        if len(row_ids) == 1:
+            return _deliver_alone(row_ids[0])
     now = timezone.now()
     with transaction.atomic():
         if row_ids is not None:
             # After each commit that published: the SQL is written once (apikit.rows).
-            claimed = _claim(list(row_ids)[:limit])
+            claimed = _claim(row_ids)
         else:
             claimed = list(
                 OutboxEvent.objects.select_for_update(skip_locked=True)
@@ -233,6 +242,52 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
         for row in claimed:
             _deliver_one(row)
         return len(claimed)
+
+
+def _deliver_alone(row_id: int) -> int:
+    """Deliver one row whose event has one local handler, without a savepoint.
+
+    The common case after a commit (a payment's capture, for orders). The
+    savepoint that keeps a batch's transaction usable after a failed handler is
+    left out: a failure rolls the whole transaction back (the inbox row, the
+    handler's effects, the claim), and the failure is then recorded on the row
+    in a transaction of its own, exactly as the general way records it. Any
+    other row (undecodable, or with no or several local handlers) is delivered
+    the general way.
+    """
+    failed: tuple[Subscription, Event, Exception, dict[str, str]] | None = None
+    try:
+        with transaction.atomic():
+            claimed = _claim([row_id])
+            for row in claimed:
+                with continued(row.headers):
+                    try:
+                        event = decode(row)
+                    except Exception:  # noqa: BLE001 - the general way parks it
+                        _deliver_decoded(row)
+                        continue
+                    subscriptions = local_subscriptions(type(event))
+                    if len(subscriptions) != 1:
+                        _deliver_decoded(row)
+                        continue
+                    try:
+                        apply_once(subscriptions[0], event, savepoint=False)
+                    except Exception as exc:
+                        failed = (subscriptions[0], event, exc, row.headers)
+                        raise
+                    mark_published(row)
+            return len(claimed)
+    except Exception:
+        if failed is None:
+            raise
+    subscription, event, exc, headers = failed
+    with continued(headers):
+        logger.error("handler %s failed on %s", subscription.key, event.event_id, exc_info=exc)
+        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+        with transaction.atomic():
+            for row in _claim([row_id]):
+                record_failure(row, f"{subscription.key}: {type(exc).__name__}: {exc}")
+    return 1
 
 
 _OUTBOX = rows.Columns(OutboxEvent, OutboxEvent._meta.db_table)

@@ -280,3 +280,51 @@ def test_a_row_published_in_a_rolled_back_savepoint_is_not_delivered(probe_handl
         publish(ProbeHappened(label="also kept"))
     assert probe_handler.seen == ["kept", "also kept"]
     assert OutboxEvent.objects.count() == 2
+
+
+def test_one_row_with_one_handler_runs_without_a_savepoint_and_counts_a_failure_once(
+    probe_handler,
+):
+    from extraction.observability.metrics import consumer_deliveries
+
+    failed = consumer_deliveries.labels("users", ProbeHappened.name, "failed")
+    before = failed._value.get()
+    # when: a delivery that succeeds, then one that fails
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publish(ProbeHappened(label="fine"))
+    with transaction.atomic():
+        publish(ProbeHappened(label="boom-once"))
+    # then: no savepoint around the handler; the failure is recorded once, counted once
+    delivered = [q["sql"] for q in queries.captured_queries]
+    assert any("extraction_inboxentry" in sql for sql in delivered)
+    assert not [sql for sql in delivered if "SAVEPOINT" in sql]
+    assert probe_handler.seen == ["fine", "boom-once"]
+    assert failed._value.get() - before == 1
+    statuses = dict(OutboxEvent.objects.values_list("payload__label", "status"))
+    assert statuses == {"fine": OutboxStatus.PUBLISHED, "boom-once": OutboxStatus.FAILED}
+    assert Group.objects.count() == 1 and InboxEntry.objects.count() == 1
+
+
+def test_a_failing_handler_does_not_undo_another_handler_of_the_same_event(probe_handler):
+    # given: a second local handler of the probe event, which works
+    ran: list[str] = []
+
+    @subscribe(ProbeHappened, service="users")
+    def also_record(event: ProbeHappened) -> None:
+        ran.append(event.label)
+        Group.objects.create(name=f"other-{uuid.uuid4()}")
+
+    key = f"{also_record.__module__}.{also_record.__qualname__}"
+    try:
+        # when: the first handler fails
+        with transaction.atomic():
+            publish(ProbeHappened(label="boom-shared"))
+    finally:
+        unsubscribe(key)
+    # then: each ran in its own savepoint; the one that worked kept its effect and inbox row
+    assert probe_handler.seen == ["boom-shared"] and ran == ["boom-shared"]
+    (survivor,) = Group.objects.values_list("name", flat=True)
+    assert survivor.startswith("other-")
+    assert list(InboxEntry.objects.values_list("handler", flat=True)) == [key]
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
