@@ -278,7 +278,7 @@ def _insert_plan(
 
 
 _UPDATES: dict[
-    tuple[type[Model], str, tuple[str, ...], tuple[str, ...]],
+    tuple[type[Model], str, tuple[str, ...], tuple[str, ...], bool],
     tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]],
 ] = {}
 
@@ -307,12 +307,42 @@ def update_if(
     return _update(obj, fields, using=using, conditions=conditions) == 1
 
 
-def _update(
-    obj: Model, fields: Sequence[str], *, using: str | None, conditions: dict[str, Any]
-) -> int:
+def update_returning(
+    obj: Model,
+    fields: Sequence[str],
+    columns: Columns,
+    *,
+    using: str | None = None,
+    **conditions: Any,
+) -> Model | None:
+    """``update_if`` that answers with the whole row as it is now written, built by
+    ``columns`` (``UPDATE … RETURNING``), or None if no row held ``conditions``.
+
+    So a transition needs no read before it: ``obj`` carries only the primary key
+    and the new values. A backend that cannot return rows reads the row after.
+    """
     model = type(obj)
     connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
-    key = (model, connection.alias, tuple(fields), tuple(conditions))
+    if not connection.features.can_return_columns_from_insert:
+        if not update_if(obj, fields, using=connection.alias, **conditions):
+            return None
+        return model._default_manager.using(connection.alias).get(pk=obj.pk)
+    found = _update(obj, fields, using=connection.alias, conditions=conditions, returning=columns)
+    return None if found is None else columns.build(connection, found)
+
+
+def _update(
+    obj: Model,
+    fields: Sequence[str],
+    *,
+    using: str | None,
+    conditions: dict[str, Any],
+    returning: Columns | None = None,
+) -> Any:
+    """The row count; with ``returning``, the row written (None if none was)."""
+    model = type(obj)
+    connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
+    key = (model, connection.alias, tuple(fields), tuple(conditions), returning is not None)
     plan = _UPDATES.get(key)
     if plan is None:
         meta = model._meta
@@ -326,6 +356,8 @@ def _update(
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
             f"WHERE {quote(meta.pk.column)} = %s{where}"  # type: ignore[union-attr]
         )
+        if returning is not None:
+            sql += " RETURNING " + ", ".join(quote(f.column) for f in returning.fields)
         plan = _UPDATES[key] = (sql, targets, checked)  # type: ignore[assignment]
     sql, targets, checked = plan
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets]
@@ -337,4 +369,6 @@ def _update(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        return cursor.rowcount  # type: ignore[no-any-return]
+        if returning is not None:
+            return cursor.fetchone()
+        return cursor.rowcount

@@ -154,6 +154,14 @@ def _refund_declined_locked(order: Order, *, refund_key: str, code: str) -> Orde
 _REFUND_NOTED = rows.Lookup(OrderHistoryEntry, "order", "kind", "payment_id")
 
 
+def _refund_if_noted(order: Order, *, payment_id: UUID) -> Order:
+    """A capture just applied whose refund arrived first: apply the refund now, as if
+    the events had come in order (the caller holds the order's row lock)."""
+    if _REFUND_NOTED(order.id, Kind.REFUND_NOTED, payment_id) is not None:
+        return services.order_mark_locked_refunded(order, payment_id=payment_id)
+    return order
+
+
 # No savepoint of its own: its one caller, the delivery, runs it in the savepoint
 # that holds the event's inbox row, and nothing here catches a database error, so
 # a failure rolls back to that savepoint (or the whole transaction, called alone).
@@ -163,6 +171,11 @@ def order_apply_capture(
 ) -> Order | None:
     """``PaymentCaptured``: pending_payment → paid; a capture the order will not take is
     rejected (history entry and ``CaptureRejected``, which payments compensates)."""
+    order = services.order_mark_paid_if_pending(
+        order_id=order_id, payment_id=payment_id, amount=amount, currency=currency
+    )
+    if order is not None:
+        return _refund_if_noted(order, payment_id=payment_id)
     order = _locked(order_id)
     if order is None:
         publish(
@@ -187,10 +200,7 @@ def order_apply_capture(
             f"captured {amount} {currency}, the order's total is {order.total} {order.currency}"
         )
     else:
-        if _REFUND_NOTED(order.id, Kind.REFUND_NOTED, payment_id) is not None:
-            # Its refund arrived first: apply it now, as if the events had come in order.
-            order = services.order_mark_locked_refunded(order, payment_id=payment_id)
-        return order
+        return _refund_if_noted(order, payment_id=payment_id)
     logger.warning("capture %s rejected by order %s: %s", payment_id, order.id, reason)
     _note(order, Kind.CAPTURE_REJECTED, payment_id=payment_id, message=reason)
     publish(

@@ -103,6 +103,25 @@ assert ours == orm, (ours, orm)
 from apps.payments.selectors import payment_get_by_key
 assert payment_get_by_key(customer_id=user.id, idempotency_key="none-such") is None
 assert [type(v) for v in ours[0].values()] == [type(v) for v in orm[0].values()], ours
+# The compare-and-set transition to paid (UPDATE … RETURNING), and a claim by key
+import uuid
+from django.db import transaction
+from apps.payments import services as payments
+from contracts.orders import OrderForPayment, OrderStatus
+second = services.order_place(customer_id=user.id, lines=[("ROWS-1", 1)])
+def pay_if_pending(amount):
+    return services.order_mark_paid_if_pending(
+        order_id=second.id, payment_id=uuid.uuid4(), amount=amount, currency="EUR")
+with transaction.atomic():
+    assert pay_if_pending(second.total + 1) is None
+    paid = pay_if_pending(second.total)
+stored = Order.objects.get(pk=second.pk)
+assert paid is not None and stored.status == "paid", stored.status
+assert snap(paid)[0] == snap(stored)[0], (snap(paid)[0], snap(stored)[0])
+dto = OrderForPayment(order_id=placed.id, customer_id=user.id, amount=placed.total,
+                      currency="EUR", status=OrderStatus.PENDING_PAYMENT)
+assert payments.payment_claim(order=dto, idempotency_key="k", request_fingerprint="f")
+assert payments.payment_claim(order=dto, idempotency_key="k", request_fingerprint="f") is None
 print("same", len(ours[1]))
 """
 
@@ -238,3 +257,23 @@ def test_update_if_is_a_compare_and_set(customer):
     assert update_if(current, ["cancel_reason", "updated_at"], status="cancelled") is True
     stored = Order.objects.get(pk=order.pk)
     assert (stored.cancel_reason, stored.updated_at) == ("kept", current.updated_at)
+
+
+def test_update_returning_answers_with_the_row_as_written(customer):
+    from apikit.rows import Columns, update_returning
+
+    order = OrderFactory(customer_id=customer.pk, status="pending_payment")
+    columns = Columns(Order, Order._meta.db_table)
+    change = Order(id=order.pk, status="cancelled", cancel_reason="customer")
+    fields = ["status", "cancel_reason", "updated_at"]
+    # when: written only if still pending, twice
+    written = update_returning(change, fields, columns, status="pending_payment")
+    again = update_returning(change, fields, columns, status="pending_payment")
+    # then: the first answers with the whole row as the ORM reads it; the second wrote nothing
+    assert again is None
+    stored = Order.objects.get(pk=order.pk)
+    assert written is not None and written._state.adding is False
+    assert {f.attname: getattr(written, f.attname) for f in Order._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in Order._meta.concrete_fields
+    }
+    assert (stored.status, stored.customer_id) == ("cancelled", customer.pk)
