@@ -356,7 +356,12 @@ def mark_published(row: OutboxEvent) -> None:
             _published_sql(connection),
             [
                 str(row.status),
-                *rows.params(OutboxEvent, connection, published_at=row.published_at),
+                *rows.params(
+                    OutboxEvent,
+                    connection,
+                    published_at=row.published_at,
+                    last_attempt_at=row.last_attempt_at,
+                ),
                 row.attempts,
                 row.id,
             ],
@@ -373,7 +378,7 @@ def _published_sql(connection: BaseDatabaseWrapper) -> str:
         # Identifiers from the model's metadata, quoted; every value is a parameter.
         sql = (
             f"UPDATE {quote(OutboxEvent._meta.db_table)} SET {quote('status')} = %s, "  # noqa: S608
-            f"{quote('published_at')} = %s, {quote('last_attempt_at')} = {quote('published_at')}, "
+            f"{quote('published_at')} = %s, {quote('last_attempt_at')} = %s, "
             f"{quote('attempts')} = %s, {quote('last_error')} = '', "
             f"{quote('next_attempt_at')} = NULL WHERE {quote('id')} = %s"
         )

@@ -111,6 +111,7 @@ def test_publish_then_commit_delivers_once(probe_handler):
     row = OutboxEvent.objects.get()
     assert row.status == OutboxStatus.PUBLISHED
     assert row.attempts == 1
+    assert row.published_at is not None and row.last_attempt_at == row.published_at
     assert InboxEntry.objects.filter(event_id=row.event_id).count() == 1
     # and a later sweep finds nothing left to deliver
     assert deliver_rows() == 0
