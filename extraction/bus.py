@@ -45,4 +45,4 @@ class OutboxBus:
             )
         )
         # A row delivered at once still gives the embedded sweep its chance to run.
-        delivery.after_commit(None if done else row.id)
+        delivery.after_commit(None if done else row.id, type(event))

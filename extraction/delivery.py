@@ -5,7 +5,8 @@ it published are claimed together (``SELECT … FOR UPDATE SKIP LOCKED`` where t
 database has it), every local handler subscribed to each event runs in a
 savepoint together with its inbox row, and the rows are marked published — all
 in one transaction, so a crash leaves either everything or nothing applied (one
-row with one handler needs no savepoint: see ``_deliver_alone``). An
+row with one handler needs no savepoint: see ``_deliver_alone``). The statements
+on outbox rows are in ``extraction.outbox_rows``. An
 event no local handler subscribes to is written published at once (there is
 nobody to deliver it to), so it costs the request no second transaction.
 
@@ -28,14 +29,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Min
 from django.utils import timezone
 from opentelemetry import trace
 
-from apikit import rows
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
+from extraction import outbox_rows
 from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
 from extraction.observability.metrics import consumer_deliveries
 from extraction.observability.propagation import continued
@@ -63,12 +63,13 @@ class _Batch:
 
     def __init__(self) -> None:
         self.row_ids: list[int] = []
+        self.handlers: list[int] = []  # how many local handlers each row's event has
 
     def __call__(self) -> None:
-        deliver_after_commit(self.row_ids)
+        deliver_after_commit(self.row_ids, alone=self.handlers == [1])
 
 
-def after_commit(row_id: int | None) -> None:
+def after_commit(row_id: int | None, event_type: type[Event] | None = None) -> None:
     """Deliver ``row_id`` once the current transaction commits (None: only sweep if due).
 
     With a broker the relay process publishes the row (see extraction.relay);
@@ -89,6 +90,7 @@ def after_commit(row_id: int | None) -> None:
         transaction.on_commit(batch, robust=True)
     if row_id is not None:
         batch.row_ids.append(row_id)
+        batch.handlers.append(len(local_subscriptions(event_type)) if event_type else 0)
 
 
 class SweepSchedule:
@@ -125,10 +127,19 @@ class SweepSchedule:
 sweeps = SweepSchedule()
 
 
-def deliver_after_commit(row_ids: Iterable[int]) -> None:
-    """The embedded default's relay: the transaction's rows, then the due ones if any can be."""
+def deliver_after_commit(row_ids: Iterable[int], *, alone: bool = False) -> None:
+    """The embedded default's relay: the transaction's rows, then the due ones if any can be.
+
+    ``alone``: one row whose event has one local handler (see ``_deliver_alone``).
+    """
     row_ids = list(row_ids)
-    if row_ids:
+    if (
+        alone
+        and len(row_ids) == 1
+        and transaction.get_connection().features.can_return_columns_from_insert
+    ):
+        _deliver_alone(row_ids[0])
+    elif row_ids:
         deliver_rows(row_ids)
     if sweeps.take():
         deliver_rows()
@@ -225,13 +236,11 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
     """Deliver the given rows (or the due ones) to local handlers; returns how many."""
     if row_ids is not None:
         row_ids = list(row_ids)[:limit]
-        if len(row_ids) == 1:
-            return _deliver_alone(row_ids[0])
     now = timezone.now()
     with transaction.atomic():
         if row_ids is not None:
             # After each commit that published: the SQL is written once (apikit.rows).
-            claimed = _claim(row_ids)
+            claimed = outbox_rows.claim(row_ids)
         else:
             claimed = list(
                 OutboxEvent.objects.select_for_update(skip_locked=True)
@@ -244,77 +253,47 @@ def deliver_rows(row_ids: Iterable[int] | None = None, *, limit: int = 100) -> i
         return len(claimed)
 
 
-def _deliver_alone(row_id: int) -> int:
-    """Deliver one row whose event has one local handler, without a savepoint.
+def _deliver_alone(row_id: int) -> None:
+    """Deliver one row whose event has one local handler: the usual commit's case
+    (a payment's capture, for orders), in three statements and no savepoint.
 
-    The common case after a commit (a payment's capture, for orders). The
-    savepoint that keeps a batch's transaction usable after a failed handler is
-    left out: a failure rolls the whole transaction back (the inbox row, the
-    handler's effects, the claim), and the failure is then recorded on the row
-    in a transaction of its own, exactly as the general way records it. Any
-    other row (undecodable, or with no or several local handlers) is delivered
-    the general way.
+    The row is claimed and marked published in one ``UPDATE … RETURNING`` (a row
+    another process holds is skipped, as by ``_claim``); its handler then runs
+    with its inbox row. A failure rolls the whole transaction back (the claim, the
+    inbox row, the handler's effects) and is recorded on the row in a transaction
+    of its own, exactly as ``deliver_rows`` records it: the handler runs once per
+    attempt either way.
     """
-    failed: tuple[Subscription, Event, Exception, dict[str, str]] | None = None
+    failed: tuple[str, Exception, bool, dict[str, str]] | None = None
     try:
         with transaction.atomic():
-            claimed = _claim([row_id])
-            for row in claimed:
-                with continued(row.headers):
-                    try:
-                        event = decode(row)
-                    except Exception:  # noqa: BLE001 - the general way parks it
-                        _deliver_decoded(row)
-                        continue
-                    subscriptions = local_subscriptions(type(event))
-                    if len(subscriptions) != 1:
-                        _deliver_decoded(row)
-                        continue
-                    try:
-                        apply_once(subscriptions[0], event, savepoint=False)
-                    except Exception as exc:
-                        failed = (subscriptions[0], event, exc, row.headers)
-                        raise
-                    mark_published(row)
-            return len(claimed)
+            row = outbox_rows.claim_published(row_id)
+            if row is None:
+                return
+            with continued(row.headers):
+                try:
+                    event = decode(row)
+                except Exception as exc:
+                    failed = ("decoding", exc, True, row.headers)
+                    raise
+                (subscription,) = local_subscriptions(type(event))
+                try:
+                    apply_once(subscription, event, savepoint=False)
+                except Exception as exc:
+                    failed = (subscription.key, exc, False, row.headers)
+                    consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+                    raise
     except Exception:
         if failed is None:
             raise
-    subscription, event, exc, headers = failed
+    else:
+        return
+    where, exc, park, headers = failed
     with continued(headers):
-        logger.error("handler %s failed on %s", subscription.key, event.event_id, exc_info=exc)
-        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+        logger.error("%s failed on outbox row %s", where, row_id, exc_info=exc)
         with transaction.atomic():
-            for row in _claim([row_id]):
-                record_failure(row, f"{subscription.key}: {type(exc).__name__}: {exc}")
-    return 1
-
-
-_OUTBOX = rows.Columns(OutboxEvent, OutboxEvent._meta.db_table)
-_CLAIM_SQL: dict[tuple[str, int], str] = {}
-
-
-def _claim(row_ids: list[int]) -> list[OutboxEvent]:
-    """Lock the rows of ``row_ids`` still due (skipping those another process holds), by id."""
-    if not row_ids:
-        return []
-    connection = transaction.get_connection()
-    key = (connection.alias, len(row_ids))
-    sql = _CLAIM_SQL.get(key)
-    if sql is None:
-        sql = rows.select_sql(
-            connection,
-            _OUTBOX,
-            [("id", len(row_ids)), ("status", len(DUE_STATUSES))],
-            order_by="id",
-            lock=True,
-            skip_locked=True,
-        )
-        _CLAIM_SQL[key] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*row_ids, *(str(status) for status in DUE_STATUSES)])
-        found = cursor.fetchall()
-    return [_OUTBOX.build(connection, row) for row in found]  # type: ignore[misc]
+            for row in outbox_rows.claim([row_id]):
+                record_failure(row, f"{where}: {type(exc).__name__}: {exc}", park=park)
 
 
 def _deliver_one(row: OutboxEvent) -> None:
@@ -349,41 +328,7 @@ def mark_published(row: OutboxEvent) -> None:
     row.attempts += 1
     row.last_error = ""
     row.next_attempt_at = None
-    # Once per event delivered: the SQL is written once (apikit.rows), not compiled per row.
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _published_sql(connection),
-            [
-                str(row.status),
-                *rows.params(
-                    OutboxEvent,
-                    connection,
-                    published_at=row.published_at,
-                    last_attempt_at=row.last_attempt_at,
-                ),
-                row.attempts,
-                row.id,
-            ],
-        )
-
-
-_PUBLISHED_SQL: dict[str, str] = {}
-
-
-def _published_sql(connection: BaseDatabaseWrapper) -> str:
-    sql = _PUBLISHED_SQL.get(connection.alias)
-    if sql is None:
-        quote = connection.ops.quote_name
-        # Identifiers from the model's metadata, quoted; every value is a parameter.
-        sql = (
-            f"UPDATE {quote(OutboxEvent._meta.db_table)} SET {quote('status')} = %s, "  # noqa: S608
-            f"{quote('published_at')} = %s, {quote('last_attempt_at')} = %s, "
-            f"{quote('attempts')} = %s, {quote('last_error')} = '', "
-            f"{quote('next_attempt_at')} = NULL WHERE {quote('id')} = %s"
-        )
-        _PUBLISHED_SQL[connection.alias] = sql
-    return sql
+    outbox_rows.write_published(row)
 
 
 def record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:

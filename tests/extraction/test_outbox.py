@@ -303,7 +303,26 @@ def test_one_row_with_one_handler_runs_without_a_savepoint_and_counts_a_failure_
     assert failed._value.get() - before == 1
     statuses = dict(OutboxEvent.objects.values_list("payload__label", "status"))
     assert statuses == {"fine": OutboxStatus.PUBLISHED, "boom-once": OutboxStatus.FAILED}
+    failed_row = OutboxEvent.objects.get(payload__label="boom-once")
+    assert (failed_row.attempts, failed_row.published_at) == (1, None)
     assert Group.objects.count() == 1 and InboxEntry.objects.count() == 1
+
+
+def test_a_row_that_cannot_be_decoded_is_parked_without_running_its_handler(
+    probe_handler, monkeypatch
+):
+    def undecodable(row):
+        raise ValueError("payload does not match the event's schema")
+
+    monkeypatch.setattr(delivery, "decode", undecodable)
+    # when
+    with transaction.atomic():
+        publish(ProbeHappened(label="garbled"))
+    # then
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.attempts, row.published_at) == (OutboxStatus.PARKED, 1, None)
+    assert "ValueError: payload does not match" in row.last_error
+    assert probe_handler.seen == [] and InboxEntry.objects.count() == 0
 
 
 def test_a_failing_handler_does_not_undo_another_handler_of_the_same_event(probe_handler):
