@@ -278,7 +278,7 @@ def _insert_plan(
 
 
 _UPDATES: dict[
-    tuple[type[Model], str, tuple[str, ...], tuple[str, ...], bool],
+    tuple[type[Model], str, tuple[str, ...], tuple[str, ...], bool, Lookup | None],
     tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]],
 ] = {}
 
@@ -313,21 +313,29 @@ def update_returning(
     columns: Columns,
     *,
     using: str | None = None,
+    unless: tuple[Lookup, Sequence[Any]] | None = None,
     **conditions: Any,
 ) -> Model | None:
     """``update_if`` that answers with the whole row as it is now written, built by
     ``columns`` (``UPDATE … RETURNING``), or None if no row held ``conditions``.
 
     So a transition needs no read before it: ``obj`` carries only the primary key
-    and the new values. A backend that cannot return rows reads the row after.
+    and the new values. ``unless=(lookup, values)`` adds ``AND NOT EXISTS`` the row
+    ``lookup(*values)`` would find: a second condition, on another table, checked
+    in the same statement. A backend that cannot return rows is not served here.
     """
     model = type(obj)
     connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
     if not connection.features.can_return_columns_from_insert:
-        if not update_if(obj, fields, using=connection.alias, **conditions):
-            return None
-        return model._default_manager.using(connection.alias).get(pk=obj.pk)
-    found = _update(obj, fields, using=connection.alias, conditions=conditions, returning=columns)
+        raise NotSupportedError(f"{connection.vendor} cannot return the rows it updates")
+    found = _update(
+        obj,
+        fields,
+        using=connection.alias,
+        conditions=conditions,
+        returning=columns,
+        unless=unless,
+    )
     return None if found is None else columns.build(connection, found)
 
 
@@ -338,11 +346,13 @@ def _update(
     using: str | None,
     conditions: dict[str, Any],
     returning: Columns | None = None,
+    unless: tuple[Lookup, Sequence[Any]] | None = None,
 ) -> Any:
     """The row count; with ``returning``, the row written (None if none was)."""
     model = type(obj)
     connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
-    key = (model, connection.alias, tuple(fields), tuple(conditions), returning is not None)
+    absent = unless[0] if unless is not None else None
+    key = (model, connection.alias, tuple(fields), tuple(conditions), returning is not None, absent)
     plan = _UPDATES.get(key)
     if plan is None:
         meta = model._meta
@@ -356,6 +366,10 @@ def _update(
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
             f"WHERE {quote(meta.pk.column)} = %s{where}"  # type: ignore[union-attr]
         )
+        if absent is not None:
+            other = absent.columns.model._meta.db_table
+            found = " AND ".join(f"{quote(f.column)} = %s" for f in absent.fields)  # type: ignore[union-attr]
+            sql += f" AND NOT EXISTS (SELECT 1 FROM {quote(other)} WHERE {found})"  # noqa: S608
         if returning is not None:
             sql += " RETURNING " + ", ".join(quote(f.column) for f in returning.fields)
         plan = _UPDATES[key] = (sql, targets, checked)  # type: ignore[assignment]
@@ -367,6 +381,11 @@ def _update(
         f.get_db_prep_value(conditions[f.name], connection)  # type: ignore[union-attr]
         for f in checked
     )
+    if unless is not None:
+        values.extend(
+            f.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+            for f, value in zip(unless[0].fields, unless[1], strict=True)
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if returning is not None:

@@ -33,7 +33,7 @@ from apps.orders.error_codes import IllegalTransition, PaymentMismatch
 from apps.orders.models import REFUND_REQUESTED, Order, OrderHistoryEntry
 from contracts import get, publish
 from contracts.errors import ContractError
-from contracts.orders import CaptureRejected, OrderNotFound
+from contracts.orders import CaptureRejected, OrderNotFound, OrderPaid
 from contracts.payments import NothingToRefund, PaymentsService, RefundDeclined
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,38 @@ def _refund_declined_locked(order: Order, *, refund_key: str, code: str) -> Orde
 _REFUND_NOTED = rows.Lookup(OrderHistoryEntry, "order", "kind", "payment_id")
 
 
+_ORDER = rows.Columns(Order, Order._meta.db_table)
+
+
+def _paid_if_waiting(
+    *, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str
+) -> Order | None:
+    """The usual capture in one statement: pending_payment → paid, as
+    ``order_mark_locked_paid`` does, by a compare-and-set ``UPDATE … WHERE status =
+    'pending_payment' AND total = … AND currency = … AND NOT EXISTS (its refund noted
+    first) RETURNING …``, with no lock read before it.
+
+    The order, paid (its row now locked by this transaction), or None for every
+    other case, which the caller decides under the row lock: an unknown order, a
+    capture seen before, another state or amount, a refund that came first.
+    """
+    if not transaction.get_connection().features.can_return_columns_from_insert:
+        return None
+    paid = Order(id=order_id, status=services.PAID, payment_id=payment_id, paid_at=timezone.now())
+    order: Order | None = rows.update_returning(  # type: ignore[assignment]
+        paid,
+        services.PAID_FIELDS,
+        _ORDER,
+        unless=(_REFUND_NOTED, (order_id, Kind.REFUND_NOTED, payment_id)),
+        status=services.PENDING,
+        total=amount,
+        currency=currency,
+    )
+    if order is not None:
+        publish(OrderPaid(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
+    return order
+
+
 def _refund_if_noted(order: Order, *, payment_id: UUID) -> Order:
     """A capture just applied whose refund arrived first: apply the refund now, as if
     the events had come in order (the caller holds the order's row lock)."""
@@ -171,11 +203,11 @@ def order_apply_capture(
 ) -> Order | None:
     """``PaymentCaptured``: pending_payment → paid; a capture the order will not take is
     rejected (history entry and ``CaptureRejected``, which payments compensates)."""
-    order = services.order_mark_paid_if_pending(
+    order = _paid_if_waiting(
         order_id=order_id, payment_id=payment_id, amount=amount, currency=currency
     )
     if order is not None:
-        return _refund_if_noted(order, payment_id=payment_id)
+        return order
     order = _locked(order_id)
     if order is None:
         publish(

@@ -273,32 +273,12 @@ def order_mark_locked_paid(
             }
         )
     order.status, order.payment_id, order.paid_at = PAID, payment_id, timezone.now()
-    rows.update(order, _PAID_FIELDS)
+    rows.update(order, PAID_FIELDS)
     publish(OrderPaid(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
     return order
 
 
-_PAID_FIELDS = ["status", "payment_id", "paid_at", "updated_at"]
-_ORDER = rows.Columns(Order, Order._meta.db_table)
-
-
-def order_mark_paid_if_pending(
-    *, order_id: UUID, payment_id: UUID, amount: Decimal, currency: str
-) -> Order | None:
-    """pending_payment → paid, as ``order_mark_locked_paid``, in one compare-and-set
-    ``UPDATE … WHERE status = 'pending_payment' AND total = … AND currency = …
-    RETURNING …``: no row lock read before it. The order, paid (its row now locked
-    by this transaction), or None when it does not wait for exactly this payment:
-    the caller then looks at it under its lock (unknown, captured already, another
-    state or amount).
-    """
-    paid = Order(id=order_id, status=PAID, payment_id=payment_id, paid_at=timezone.now())
-    order: Order | None = rows.update_returning(  # type: ignore[assignment]
-        paid, _PAID_FIELDS, _ORDER, status=PENDING, total=amount, currency=currency
-    )
-    if order is not None:
-        publish(OrderPaid(order_id=order.id, customer_id=order.customer_id, payment_id=payment_id))
-    return order
+PAID_FIELDS = ["status", "payment_id", "paid_at", "updated_at"]
 
 
 @transaction.atomic

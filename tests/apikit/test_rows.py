@@ -109,12 +109,18 @@ from django.db import transaction
 from apps.payments import services as payments
 from contracts.orders import OrderForPayment, OrderStatus
 second = services.order_place(customer_id=user.id, lines=[("ROWS-1", 1)])
-def pay_if_pending(amount):
-    return services.order_mark_paid_if_pending(
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from apps.orders import payment_transitions
+def capture(amount):
+    return payment_transitions.order_apply_capture(
         order_id=second.id, payment_id=uuid.uuid4(), amount=amount, currency="EUR")
 with transaction.atomic():
-    assert pay_if_pending(second.total + 1) is None
-    paid = pay_if_pending(second.total)
+    assert capture(second.total + 1).status == "pending_payment"  # rejected: another amount
+    with CaptureQueriesContext(connection) as written:
+        paid = capture(second.total)
+# one UPDATE … AND NOT EXISTS … RETURNING, then OrderPaid's outbox row
+assert len(written) == 2 and "NOT EXISTS" in written[0]["sql"], written.captured_queries
 stored = Order.objects.get(pk=second.pk)
 assert paid is not None and stored.status == "paid", stored.status
 assert snap(paid)[0] == snap(stored)[0], (snap(paid)[0], snap(stored)[0])
@@ -277,3 +283,27 @@ def test_update_returning_answers_with_the_row_as_written(customer):
         f.attname: getattr(stored, f.attname) for f in Order._meta.concrete_fields
     }
     assert (stored.status, stored.customer_id) == ("cancelled", customer.pk)
+
+
+def test_update_returning_unless_a_row_exists_elsewhere(customer):
+    from apikit.rows import Columns, Lookup, update_returning
+    from apps.orders.models import OrderHistoryEntry
+
+    noted = Lookup(OrderHistoryEntry, "order", "kind")
+    columns = Columns(Order, Order._meta.db_table)
+    blocked, free = (OrderFactory(customer_id=customer.pk) for _ in range(2))
+    OrderHistoryEntry.objects.create(order=blocked, kind="refund_noted")
+    # when: each is cancelled unless a refund was noted for it
+    results = [
+        update_returning(
+            Order(id=order.pk, status="cancelled"),
+            ["status"],
+            columns,
+            unless=(noted, (order.pk, "refund_noted")),
+        )
+        for order in (blocked, free)
+    ]
+    # then: only the order without the note changed
+    assert results[0] is None and results[1] is not None
+    assert results[1].status == "cancelled"
+    assert Order.objects.get(pk=blocked.pk).status == blocked.status

@@ -18,10 +18,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PAYMENTS_STATEMENTS = 7
 # extraction's in-process delivery after the commit: PaymentCaptured to orders, one row
 # with one local handler (BEGIN, claim the row and mark it published in one UPDATE, the
-# inbox row, the order's compare-and-set update to paid, OrderPaid's outbox row —
-# written published: no local subscriber —, the noted-refund check, COMMIT; no
-# savepoint). No sweep is due.
-DELIVERY_STATEMENTS = 7
+# inbox row, the order's compare-and-set update to paid — which also checks that no
+# refund came first —, OrderPaid's outbox row — written published: no local
+# subscriber —, COMMIT; no savepoint). No sweep is due.
+DELIVERY_STATEMENTS = 6
 
 
 def test_paying_an_order_runs_an_exact_number_of_statements(
