@@ -113,7 +113,8 @@ class OrderLine(models.Model):
     """One product of an order, with its sku, name and price as they were when ordered."""
 
     id = models.BigAutoField(primary_key=True)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the unique (order, product) below starts with it.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     # PROTECT: a product that was ever ordered is deactivated, never deleted, so the
     # stock of a cancelled order can be given back to it.
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")

@@ -25,7 +25,8 @@ class Payment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_id = models.UUIDField(db_index=True)
-    customer_id = models.UUIDField(db_index=True)
+    # No index of its own: the unique (customer_id, idempotency_key) starts with it.
+    customer_id = models.UUIDField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(
@@ -106,8 +107,8 @@ class Refund(models.Model):
 class SandboxLedgerEntry(models.Model):
     """What the sandbox processor saw for one idempotency key: a charge or a refund."""
 
-    reference = models.CharField(max_length=64, unique=True)
-    idempotency_key = models.CharField(max_length=255, unique=True)
+    reference = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=255)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     outcome = models.CharField(max_length=16)
@@ -119,6 +120,14 @@ class SandboxLedgerEntry(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+        # Constraints, not unique=True: one unique index each, without the second
+        # (LIKE 'prefix%') index Django adds to a unique text column.
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="%(class)s_reference_unique"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="%(class)s_idempotency_key_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount} {self.currency} ({self.outcome})"
