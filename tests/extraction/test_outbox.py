@@ -348,3 +348,46 @@ def test_a_failing_handler_does_not_undo_another_handler_of_the_same_event(probe
     assert list(InboxEntry.objects.values_list("handler", flat=True)) == [key]
     row = OutboxEvent.objects.get()
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
+
+
+def test_a_row_another_process_holds_is_skipped_not_waited_for(probe_handler, monkeypatch):
+    import threading
+
+    # given: a pending row (its commit's delivery held back), locked by another
+    # connection, as a sweep in another process would hold it
+    with monkeypatch.context() as patched:
+        patched.setattr(delivery, "after_commit", lambda *args, **kwargs: None)
+        with transaction.atomic():
+            publish(ProbeHappened(label="held"))
+    row_id = OutboxEvent.objects.get().id
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        from django.db import connection as other
+
+        try:
+            with transaction.atomic():
+                list(OutboxEvent.objects.select_for_update().filter(id=row_id))
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=10)
+    # when: this process delivers the row after its commit
+    started = time.monotonic()
+    try:
+        delivery.deliver_after_commit([row_id], alone=True)
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    # then: it went on at once and left the row to its holder (still due, run by nobody)
+    assert elapsed < 5
+    assert probe_handler.seen == []
+    assert OutboxEvent.objects.get().status == OutboxStatus.PENDING
+    # and once released, the next delivery runs it once
+    assert deliver_rows() == 1
+    assert probe_handler.seen == ["held"]
