@@ -73,9 +73,9 @@ from kombu import Connection, Exchange, Queue  # noqa: E402
 
 from bench.outbox_handlers import Pinged  # noqa: E402
 from contracts import publish  # noqa: E402
+from extraction.events.relay import Relay  # noqa: E402
+from extraction.events.routing import declare_topology, exchange, local_queues  # noqa: E402
 from extraction.models import InboxEntry, OutboxEvent  # noqa: E402
-from extraction.relay import Relay  # noqa: E402
-from extraction.routing import declare_topology, exchange, local_queues  # noqa: E402
 
 BROKER = settings.CELERY_BROKER_URL
 # The event worker as deploy/Procfile runs it: handlers wait on the database, so

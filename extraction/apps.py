@@ -13,7 +13,7 @@ class ExtractionConfig(AppConfig):
     def ready(self) -> None:
         from contracts.events import install_bus
         from extraction import checks  # noqa: F401 - registers the system checks
-        from extraction.bus import OutboxBus
+        from extraction.events.bus import OutboxBus
 
         install_bus(OutboxBus())
         # Every contract is bound here, once, from SEAMS_SERVICES and

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from extraction.delivery import deliver_rows
+from extraction.events.delivery import deliver_rows
+from extraction.events.wakeup import notify_relays
 from extraction.models import (
     DeliveryFailure,
     DeliveryStatus,
@@ -22,7 +23,6 @@ from extraction.models import (
     OutboxEvent,
     OutboxStatus,
 )
-from extraction.wakeup import notify_relays
 
 RESUBMITTABLE = (OutboxStatus.FAILED, OutboxStatus.PARKED)
 

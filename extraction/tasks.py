@@ -20,10 +20,10 @@ from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
 from apikit.tasks import shared_task
-from extraction.consumer import copy_service, handle, record_invalid_message
-from extraction.delivery import backoff_seconds
+from extraction.events.consumer import copy_service, handle, record_invalid_message
+from extraction.events.delivery import backoff_seconds
+from extraction.events.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
 from extraction.observability.propagation import continued
-from extraction.routing import CONSUME_TASK, QUEUE_HEADER, queue_name, task_message
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def purge() -> dict[str, int]:
 @shared_task(name="seams.outbox.redrive", ignore_result=True)
 def redrive() -> int:
     """Retry the failed rows that came due (in process), or resend lost consumer retries."""
-    from extraction.delivery import deliver_rows
+    from extraction.events.delivery import deliver_rows
     from extraction.services import delivery_redrive_overdue
 
     if settings.SEAMS_EVENT_DELIVERY == "inprocess":

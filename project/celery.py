@@ -20,8 +20,8 @@ import os
 from celery import Celery, signals
 from django.conf import settings
 
+from extraction.events.routing import local_queues, service_queue, task_queue
 from extraction.observability import celery_outcomes
-from extraction.routing import local_queues, service_queue, task_queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 

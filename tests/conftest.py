@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from contracts.events import subscribe, subscriptions, unsubscribe
-from extraction import delivery
+from extraction.events import delivery
 from tests.contracts.live import LiveProvider
 from tests.factories import OrderFactory, PaymentFactory, UserFactory
 from tests.factories.users import SuperuserFactory, sign_in_to_admin

@@ -43,7 +43,7 @@ def queue_stats(
     """Message and consumer counts of each service's queue (``services``: every consumer)."""
     from kombu import Connection
 
-    from extraction.routing import consuming_services, queue_name
+    from extraction.events.routing import consuming_services, queue_name
 
     chosen = services if services is not None else consuming_services()
     result = []
@@ -70,6 +70,6 @@ def queue_stats(
 
 def local_consumer_services() -> list[str]:
     """The services of this process that consume events (whose queue it should drain)."""
-    from extraction.routing import subscribed_event_names
+    from extraction.events.routing import subscribed_event_names
 
     return [s for s in settings.SEAMS_SERVICES if subscribed_event_names(s)]

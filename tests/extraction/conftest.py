@@ -24,8 +24,8 @@ import pytest
 from django.conf import settings as django_settings
 from kombu import Connection
 
+from extraction.events.routing import exchange, local_queues, task_queue, tasks_exchange
 from extraction.launch.procfile import read_procfile, start_entry
-from extraction.routing import exchange, local_queues, task_queue, tasks_exchange
 from tests.extraction import probe_handlers
 from tests.services_plugin import SERVICES
 

@@ -10,9 +10,15 @@ from django.contrib.auth.models import Group
 from kombu import Connection, Producer
 
 from contracts import codec
-from extraction.consumer import DECODE_HANDLER, copy_service, handle
+from extraction.events.consumer import DECODE_HANDLER, copy_service, handle
+from extraction.events.routing import (
+    QUEUE_HEADER,
+    declare_topology,
+    envelope_of,
+    exchange,
+    service_queue,
+)
 from extraction.models import DeliveryFailure, DeliveryStatus, InboxEntry
-from extraction.routing import QUEUE_HEADER, declare_topology, envelope_of, exchange, service_queue
 from tests.extraction.probe_handlers import Probed, apply_probe, audit_probe
 from tests.services_plugin import SERVICES
 

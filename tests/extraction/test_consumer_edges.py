@@ -23,9 +23,9 @@ from django.urls import reverse
 from kombu import Connection, Producer
 
 from contracts import codec
-from extraction.consumer import ENVELOPE_HANDLER, INVALID_EVENT_NAME
+from extraction.events.consumer import ENVELOPE_HANDLER, INVALID_EVENT_NAME
+from extraction.events.routing import CONSUME_TASK, declare_topology, envelope_of, queue_name
 from extraction.models import DeliveryFailure, DeliveryStatus
-from extraction.routing import CONSUME_TASK, declare_topology, envelope_of, queue_name
 from extraction.tasks import send_to_service
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import OrdersProbed

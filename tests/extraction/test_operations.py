@@ -178,7 +178,7 @@ def test_resubmitting_a_parked_delivery_sends_it_to_its_service_queue_only(rabbi
         attempts=3,
     )
     with Connection(rabbitmq) as conn:
-        from extraction.routing import declare_topology
+        from extraction.events.routing import declare_topology
 
         declare_topology(conn.channel())
     url = reverse("admin:extraction_deliveryfailure_changelist")
@@ -197,7 +197,7 @@ def test_resubmitting_a_parked_delivery_sends_it_to_its_service_queue_only(rabbi
 @pytest.mark.rabbitmq
 def test_redrive_resends_a_consumer_retry_that_is_long_overdue(rabbitmq):
     # given: a retrying delivery whose retry message never came
-    from extraction.routing import declare_topology
+    from extraction.events.routing import declare_topology
     from extraction.tasks import redrive
     from tests.extraction.test_consumer import APPLY, envelope
 

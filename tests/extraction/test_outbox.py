@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from contracts import codec, publish
 from contracts.events import Event, event, subscribe, unsubscribe
-from extraction import delivery
-from extraction.delivery import apply_once, deliver_rows, local_subscriptions
+from extraction.events import delivery
+from extraction.events.delivery import apply_once, deliver_rows, local_subscriptions
 from extraction.models import InboxEntry, OutboxEvent, OutboxStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def _fresh_process_sweep_schedule():
 
 
 class DeliveryClock:
-    """The clocks ``extraction.delivery`` reads, moved forward on demand (the rest of the
+    """The clocks ``extraction.events.delivery`` reads, moved forward on demand (the rest of the
     process, the database included, keeps the real time)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:

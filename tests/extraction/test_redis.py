@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from contracts import publish
+from extraction.events.relay import Relay
 from extraction.models import OutboxEvent, OutboxStatus
-from extraction.relay import Relay
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import Probed
 from tests.extraction.test_faults import effects_by_label

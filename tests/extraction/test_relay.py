@@ -12,11 +12,11 @@ from django.db import connection, transaction
 from kombu import Connection
 
 from contracts import publish
+from extraction.events.publisher import BrokerUnavailable, Outgoing
+from extraction.events.relay import Relay, relay_batch
+from extraction.events.routing import CONSUME_TASK, declare_topology, service_queue
+from extraction.events.wakeup import Wakeup
 from extraction.models import OutboxEvent, OutboxStatus
-from extraction.publisher import BrokerUnavailable, Outgoing
-from extraction.relay import Relay, relay_batch
-from extraction.routing import CONSUME_TASK, declare_topology, service_queue
-from extraction.wakeup import Wakeup
 from tests.extraction.conftest import wait_until
 from tests.extraction.probe_handlers import NobodyProbed, OrdersProbed, Probed
 

@@ -16,9 +16,9 @@ from contracts.payments import PaymentCaptured
 from contracts.subscriptions import MANIFEST, consumed_event_names
 from contracts.users import UserDeactivated
 from extraction.checks import check_broker_when_split, check_subscription_manifest
+from extraction.events.relay import Relay
+from extraction.events.routing import queue_name, task_queue_name
 from extraction.launch.procfile import read_procfile
-from extraction.relay import Relay
-from extraction.routing import queue_name, task_queue_name
 from project.celery import app, route_task
 from tests.extraction.conftest import Processes
 

@@ -91,7 +91,7 @@ def test_not_ready_when_the_broker_is_unreachable(client, settings):
 def test_ready_reports_the_queues_this_process_consumes(client, rabbitmq):
     from kombu import Connection
 
-    from extraction.routing import declare_topology
+    from extraction.events.routing import declare_topology
 
     # given: the service queues exist (a worker declared them) with nobody consuming
     with Connection(rabbitmq) as connection:

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from kombu import Connection, Producer
 
+from extraction.events.routing import declare_topology, exchange, queue_name
 from extraction.observability import broker
-from extraction.routing import declare_topology, exchange, queue_name
 from tests.extraction.conftest import wait_until
 from tests.observability.scrape import value
 

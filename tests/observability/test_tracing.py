@@ -23,9 +23,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from rest_framework.test import APIClient
 
+from extraction.events.relay import outgoing
 from extraction.models import OutboxEvent
 from extraction.observability import tracing
-from extraction.relay import outgoing
 from extraction.tasks import consume
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory, ProductFactory

@@ -22,11 +22,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extraction.delivery import deliver_rows
+from extraction.events.delivery import deliver_rows
+from extraction.events.relay import Relay
 from extraction.models import DeliveryStatus, OutboxStatus
 from extraction.observability import broker as queues_of_broker
 from extraction.observability.metrics import serve_process_metrics
-from extraction.relay import Relay
 from extraction.selectors import outbox_stats
 from extraction.services import (
     RESUBMITTABLE,

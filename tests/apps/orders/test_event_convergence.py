@@ -29,7 +29,7 @@ from contracts.payments import (
     RefundFailed,
 )
 from contracts.users import UserDeactivated
-from extraction.delivery import apply_once
+from extraction.events.delivery import apply_once
 from extraction.models import OutboxEvent
 from tests.factories.orders import ProductFactory
 from tests.factories.users import UserFactory

@@ -14,7 +14,7 @@ from contracts import publish
 from contracts.events import Event, Subscription, subscriptions
 from contracts.payments import PaymentCaptured, PaymentFailed, PaymentRefunded
 from contracts.users import UserDeactivated
-from extraction.delivery import apply_once
+from extraction.events.delivery import apply_once
 from extraction.models import InboxEntry
 from tests.factories.orders import OrderFactory
 

@@ -18,7 +18,7 @@ from apps.payments.models import Payment, SandboxRefund
 from apps.users import services as user_services
 from contracts.events import subscriptions
 from contracts.orders import CaptureRejected, OrderForPayment, OrderStatus
-from extraction.delivery import apply_once
+from extraction.events.delivery import apply_once
 from tests.apps.payments.conftest import net_charged, published
 from tests.factories.orders import ProductFactory
 

@@ -6,7 +6,7 @@ database has it), every local handler subscribed to each event runs in a
 savepoint together with its inbox row, and the rows are marked published — all
 in one transaction, so a crash leaves either everything or nothing applied (one
 row with one handler needs no savepoint: see ``_deliver_alone``). The statements
-on outbox rows are in ``extraction.outbox_rows``. An
+on outbox rows are in ``extraction.events.outbox_rows``. An
 event no local handler subscribes to is written published at once (there is
 nobody to deliver it to), so it costs the request no second transaction.
 
@@ -35,11 +35,11 @@ from opentelemetry import trace
 
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
-from extraction import outbox_rows
+from extraction.events import outbox_rows
+from extraction.events.wakeup import notify_relays
 from extraction.models import DUE_STATUSES, InboxEntry, OutboxEvent, OutboxStatus
 from extraction.observability.metrics import consumer_deliveries
 from extraction.observability.propagation import continued
-from extraction.wakeup import notify_relays
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer("seams.events")
@@ -72,7 +72,7 @@ class _Batch:
 def after_commit(row_id: int | None, event_type: type[Event] | None = None) -> None:
     """Deliver ``row_id`` once the current transaction commits (None: only sweep if due).
 
-    With a broker the relay process publishes the row (see extraction.relay);
+    With a broker the relay process publishes the row (see extraction.events.relay);
     the transaction only wakes it up when it commits.
     """
     if settings.SEAMS_EVENT_DELIVERY != "inprocess":

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apikit import rows
 from contracts import codec
 from contracts.events import Event
-from extraction import delivery
+from extraction.events import delivery
 from extraction.models import OutboxEvent, OutboxStatus
 from extraction.observability.propagation import outgoing_headers
 

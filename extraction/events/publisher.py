@@ -21,7 +21,7 @@ import amqp
 from kombu import Connection, Producer
 from kombu.exceptions import OperationalError
 
-from extraction.routing import declare_topology, exchange
+from extraction.events.routing import declare_topology, exchange
 
 
 class BrokerUnavailable(Exception):

@@ -5,7 +5,7 @@ Each batch is one database transaction:
 1. claim the due rows, oldest first, with ``SELECT … FOR UPDATE SKIP LOCKED`` —
    two relays never claim the same row, so in the normal path no row is
    published twice, and a stuck relay does not block the others;
-2. publish them all and wait for the broker's confirms (see extraction.publisher);
+2. publish them all and wait for the broker's confirms (see extraction.events.publisher);
 3. mark the confirmed rows published (attempts, timestamps) and record the
    refused ones as failed, then commit.
 
@@ -27,11 +27,11 @@ from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from extraction.delivery import record_failure
+from extraction.events.delivery import record_failure
+from extraction.events.publisher import BrokerUnavailable, Outgoing, Publisher, open_publisher
+from extraction.events.routing import envelope_of, task_message
+from extraction.events.wakeup import Wakeup
 from extraction.models import DUE_STATUSES, OutboxEvent, OutboxStatus
-from extraction.publisher import BrokerUnavailable, Outgoing, Publisher, open_publisher
-from extraction.routing import envelope_of, task_message
-from extraction.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from django.utils import timezone
 
 from contracts import codec
 from contracts.events import Event, Subscription, subscriptions
-from extraction.delivery import apply_once, retry_delay
+from extraction.events.delivery import apply_once, retry_delay
+from extraction.events.routing import QUEUE_HEADER, service_of_queue
 from extraction.models import DeliveryFailure, DeliveryStatus
-from extraction.routing import QUEUE_HEADER, service_of_queue
 
 logger = logging.getLogger(__name__)
 
