@@ -62,14 +62,14 @@ class _Batch:
     """
 
     def __init__(self) -> None:
-        self.row_ids: list[int] = []
-        self.handlers: list[int] = []  # how many local handlers each row's event has
+        self.rows: list[tuple[int, type[Event]]] = []
 
     def __call__(self) -> None:
-        deliver_after_commit(self.row_ids, alone=self.handlers == [1])
+        alone = len(self.rows) == 1 and len(local_subscriptions(self.rows[0][1])) == 1
+        deliver_after_commit([row_id for row_id, _ in self.rows], alone=alone)
 
 
-def after_commit(row_id: int | None, event_type: type[Event] | None = None) -> None:
+def after_commit(row_id: int | None, event_type: type[Event]) -> None:
     """Deliver ``row_id`` once the current transaction commits (None: only sweep if due).
 
     With a broker the relay process publishes the row (see extraction.events.relay);
@@ -89,8 +89,7 @@ def after_commit(row_id: int | None, event_type: type[Event] | None = None) -> N
         # request whose change is committed already nor skip the other callbacks.
         transaction.on_commit(batch, robust=True)
     if row_id is not None:
-        batch.row_ids.append(row_id)
-        batch.handlers.append(len(local_subscriptions(event_type)) if event_type else 0)
+        batch.rows.append((row_id, event_type))
 
 
 class SweepSchedule:
@@ -133,11 +132,7 @@ def deliver_after_commit(row_ids: Iterable[int], *, alone: bool = False) -> None
     ``alone``: one row whose event has one local handler (see ``_deliver_alone``).
     """
     row_ids = list(row_ids)
-    if (
-        alone
-        and len(row_ids) == 1
-        and transaction.get_connection().features.can_return_columns_from_insert
-    ):
+    if alone and len(row_ids) == 1:
         _deliver_alone(row_ids[0])
     elif row_ids:
         deliver_rows(row_ids)
@@ -165,12 +160,11 @@ def local_subscriptions(event_type: type[Event]) -> tuple[Subscription, ...]:
 def apply_once(subscription: Subscription, event: Event, *, savepoint: bool = True) -> bool:
     """Run ``subscription`` for ``event`` unless its inbox says it already did.
 
-    The inbox row and the handler's effects commit (or roll back) together.
-    Returns whether the handler ran; counts the delivery as applied, duplicate or
-    failed (``seams_consumer_deliveries_total``) whichever way the event came.
-    ``savepoint=False`` (inside a transaction that a failure rolls back whole, see
-    ``_deliver_alone``): no savepoint, and a failure is counted by the caller that
-    records it, not here.
+    The inbox row and the handler's effects commit (or roll back) together: in a
+    savepoint of their own, or with ``savepoint=False`` in the caller's transaction,
+    which a failure then rolls back whole (``_deliver_alone``). Returns whether the
+    handler ran; counts the delivery as applied, duplicate or failed
+    (``seams_consumer_deliveries_total``) whichever way the event came.
     """
     attributes = {"seams.event": event.name, "seams.handler": subscription.key}
     try:
@@ -182,8 +176,7 @@ def apply_once(subscription: Subscription, event: Event, *, savepoint: bool = Tr
             if applied:
                 subscription.handler(event)
     except Exception:
-        if savepoint:
-            consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
+        consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
         raise
     outcome = "applied" if applied else "duplicate"
     consumer_deliveries.labels(subscription.service, event.name, outcome).inc()
@@ -257,43 +250,41 @@ def _deliver_alone(row_id: int) -> None:
     """Deliver one row whose event has one local handler: the usual commit's case
     (a payment's capture, for orders), in three statements and no savepoint.
 
-    The row is claimed and marked published in one ``UPDATE … RETURNING`` (a row
-    another process holds is skipped, as by ``_claim``); its handler then runs
-    with its inbox row. A failure rolls the whole transaction back (the claim, the
-    inbox row, the handler's effects) and is recorded on the row in a transaction
-    of its own, exactly as ``deliver_rows`` records it: the handler runs once per
-    attempt either way.
+    The row is claimed and marked published at once (``outbox_rows.claim_published``,
+    a row another process holds is skipped); its handler then runs with its inbox
+    row. A failure rolls the whole transaction back (the claim, the inbox row, the
+    handler's effects) and is recorded on the row in a transaction of its own, as
+    ``deliver_rows`` records it: the handler runs once per attempt either way.
     """
-    failed: tuple[str, Exception, bool, dict[str, str]] | None = None
+    with transaction.atomic():
+        row = outbox_rows.claim_published(row_id)
+        if row is None:
+            return
+        with continued(row.headers):
+            failure = _apply_alone(row)
+        if failure is None:
+            return
+        transaction.set_rollback(True)
+    error, park = failure
+    with continued(row.headers), transaction.atomic():
+        for claimed in outbox_rows.claim([row_id]):
+            record_failure(claimed, error, park=park)
+
+
+def _apply_alone(row: OutboxEvent) -> tuple[str, bool] | None:
+    """Run the one local handler of ``row``'s event with no savepoint; None, or the
+    error to record and whether to park the row (it cannot be decoded)."""
     try:
-        with transaction.atomic():
-            row = outbox_rows.claim_published(row_id)
-            if row is None:
-                return
-            with continued(row.headers):
-                try:
-                    event = decode(row)
-                except Exception as exc:
-                    failed = ("decoding", exc, True, row.headers)
-                    raise
-                (subscription,) = local_subscriptions(type(event))
-                try:
-                    apply_once(subscription, event, savepoint=False)
-                except Exception as exc:
-                    failed = (subscription.key, exc, False, row.headers)
-                    consumer_deliveries.labels(subscription.service, event.name, "failed").inc()
-                    raise
-    except Exception:
-        if failed is None:
-            raise
-    else:
-        return
-    where, exc, park, headers = failed
-    with continued(headers):
-        logger.error("%s failed on outbox row %s", where, row_id, exc_info=exc)
-        with transaction.atomic():
-            for row in outbox_rows.claim([row_id]):
-                record_failure(row, f"{where}: {type(exc).__name__}: {exc}", park=park)
+        event = decode(row)
+    except Exception:  # noqa: BLE001 - a row that cannot be decoded is parked, not retried
+        return traceback.format_exc(), True
+    (subscription,) = local_subscriptions(type(event))
+    try:
+        apply_once(subscription, event, savepoint=False)
+    except Exception as exc:
+        logger.exception("handler %s failed on %s", subscription.key, row.event_id)
+        return f"{subscription.key}: {type(exc).__name__}: {exc}", False
+    return None
 
 
 def _deliver_one(row: OutboxEvent) -> None:
@@ -319,16 +310,7 @@ def _deliver_decoded(row: OutboxEvent) -> None:
     if errors:
         record_failure(row, "\n".join(errors))
     else:
-        mark_published(row)
-
-
-def mark_published(row: OutboxEvent) -> None:
-    row.status = OutboxStatus.PUBLISHED
-    row.published_at = row.last_attempt_at = timezone.now()
-    row.attempts += 1
-    row.last_error = ""
-    row.next_attempt_at = None
-    outbox_rows.write_published(row)
+        outbox_rows.mark_published(row)
 
 
 def record_failure(row: OutboxEvent, error: str, *, park: bool = False) -> None:

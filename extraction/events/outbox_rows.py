@@ -1,5 +1,5 @@
 """The outbox's hot statements, written once per process (``apikit.rows``): claim the
-rows a commit published, claim one and mark it published at once, mark one published.
+rows a commit published, mark one published, or claim one and mark it at once.
 
 Every value is a parameter; the identifiers come from the model's metadata, quoted.
 """
@@ -7,7 +7,6 @@ Every value is a parameter; the identifiers come from the model's metadata, quot
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from apikit import rows
@@ -40,18 +39,47 @@ def claim(row_ids: list[int]) -> list[OutboxEvent]:
     return [_OUTBOX.build(connection, row) for row in found]  # type: ignore[misc]
 
 
+_PUBLISHED_FIELDS = [
+    "status",
+    "published_at",
+    "last_attempt_at",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+]
+
+
+def mark_published(row: OutboxEvent) -> None:
+    """Record ``row`` as delivered (one attempt more, no error, no next attempt)."""
+    row.status = OutboxStatus.PUBLISHED
+    row.published_at = row.last_attempt_at = timezone.now()
+    row.attempts += 1
+    row.last_error = ""
+    row.next_attempt_at = None
+    rows.update(row, _PUBLISHED_FIELDS)
+
+
 _CLAIM_PUBLISHED_SQL: dict[str, str] = {}
 
 
 def claim_published(row_id: int) -> OutboxEvent | None:
     """Lock the row if still due (skipping it if another process holds it) and mark
-    it published, in one statement; the row as written, or None."""
+    it published, as ``mark_published`` does: the row as written, or None.
+
+    One ``UPDATE … RETURNING`` where the database returns updated rows, else
+    ``claim`` then ``mark_published``.
+    """
     connection = transaction.get_connection()
+    if not connection.features.can_return_columns_from_insert:
+        claimed = claim([row_id])
+        for row in claimed:
+            mark_published(row)
+        return claimed[0] if claimed else None
     sql = _CLAIM_PUBLISHED_SQL.get(connection.alias)
     if sql is None:
         quote = connection.ops.quote_name
         table, pk, status = quote(OutboxEvent._meta.db_table), quote("id"), quote("status")
-        attempts = f"{quote('attempts')} + 1"
+        attempts = quote("attempts")
         due = ", ".join(["%s"] * len(DUE_STATUSES))
         lock = (
             " FOR UPDATE SKIP LOCKED"
@@ -60,7 +88,9 @@ def claim_published(row_id: int) -> OutboxEvent | None:
         )
         # Identifiers from the model's metadata, quoted; every value is a parameter.
         sql = _CLAIM_PUBLISHED_SQL[connection.alias] = (
-            f"UPDATE {table} SET {_published_assignments(connection, attempts)} "  # noqa: S608
+            f"UPDATE {table} SET {status} = %s, {quote('published_at')} = %s, "  # noqa: S608
+            f"{quote('last_attempt_at')} = %s, {attempts} = {attempts} + 1, "
+            f"{quote('last_error')} = '', {quote('next_attempt_at')} = NULL "
             f"WHERE {pk} IN (SELECT {pk} FROM {table} "
             f"WHERE {pk} = %s AND {status} IN ({due}){lock}) "
             f"RETURNING {', '.join(quote(f.column) for f in _OUTBOX.fields)}"
@@ -78,50 +108,3 @@ def claim_published(row_id: int) -> OutboxEvent | None:
         )
         found = cursor.fetchone()
     return None if found is None else _OUTBOX.build(connection, found)  # type: ignore[return-value]
-
-
-def write_published(row: OutboxEvent) -> None:
-    """Write ``row``'s delivered state (``delivery.mark_published`` sets it)."""
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _published_sql(connection),
-            [
-                str(row.status),
-                *rows.params(
-                    OutboxEvent,
-                    connection,
-                    published_at=row.published_at,
-                    last_attempt_at=row.last_attempt_at,
-                ),
-                row.attempts,
-                row.id,
-            ],
-        )
-
-
-_PUBLISHED_SQL: dict[str, str] = {}
-
-
-def _published_sql(connection: BaseDatabaseWrapper) -> str:
-    sql = _PUBLISHED_SQL.get(connection.alias)
-    if sql is None:
-        quote = connection.ops.quote_name
-        # Identifiers from the model's metadata, quoted; every value is a parameter.
-        sql = (
-            f"UPDATE {quote(OutboxEvent._meta.db_table)} "  # noqa: S608
-            f"SET {_published_assignments(connection, '%s')} WHERE {quote('id')} = %s"
-        )
-        _PUBLISHED_SQL[connection.alias] = sql
-    return sql
-
-
-def _published_assignments(connection: BaseDatabaseWrapper, attempts: str) -> str:
-    """``SET`` of a row delivered: status, published_at and last_attempt_at (three
-    parameters), ``attempts`` as given, no error, no next attempt."""
-    quote = connection.ops.quote_name
-    return (
-        f"{quote('status')} = %s, {quote('published_at')} = %s, "
-        f"{quote('last_attempt_at')} = %s, {quote('attempts')} = {attempts}, "
-        f"{quote('last_error')} = '', {quote('next_attempt_at')} = NULL"
-    )

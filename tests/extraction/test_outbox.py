@@ -286,10 +286,14 @@ def test_a_row_published_in_a_rolled_back_savepoint_is_not_delivered(probe_handl
 def test_one_row_with_one_handler_runs_without_a_savepoint_and_counts_a_failure_once(
     probe_handler,
 ):
-    from extraction.observability.metrics import consumer_deliveries
+    from prometheus_client import REGISTRY
 
-    failed = consumer_deliveries.labels("users", ProbeHappened.name, "failed")
-    before = failed._value.get()
+    labels = {"service": "users", "event": ProbeHappened.name, "outcome": "failed"}
+
+    def failed() -> float:
+        return REGISTRY.get_sample_value("seams_consumer_deliveries_total", labels) or 0.0
+
+    before = failed()
     # when: a delivery that succeeds, then one that fails
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         publish(ProbeHappened(label="fine"))
@@ -300,7 +304,7 @@ def test_one_row_with_one_handler_runs_without_a_savepoint_and_counts_a_failure_
     assert any("extraction_inboxentry" in sql for sql in delivered)
     assert not [sql for sql in delivered if "SAVEPOINT" in sql]
     assert probe_handler.seen == ["fine", "boom-once"]
-    assert failed._value.get() - before == 1
+    assert failed() - before == 1
     statuses = dict(OutboxEvent.objects.values_list("payload__label", "status"))
     assert statuses == {"fine": OutboxStatus.PUBLISHED, "boom-once": OutboxStatus.FAILED}
     failed_row = OutboxEvent.objects.get(payload__label="boom-once")
