@@ -322,12 +322,14 @@ def update_returning(
     So a transition needs no read before it: ``obj`` carries only the primary key
     and the new values. ``unless=(lookup, values)`` adds ``AND NOT EXISTS`` the row
     ``lookup(*values)`` would find: a second condition, on another table, checked
-    in the same statement. A backend that cannot return rows is not served here.
+    in the same statement. A database that cannot return the rows it updates reads
+    the row after the update.
     """
     model = type(obj)
     connection = connections[using or obj._state.db or router.db_for_write(model, instance=obj)]
     if not connection.features.can_return_columns_from_insert:
-        raise NotSupportedError(f"{connection.vendor} cannot return the rows it updates")
+        written = _update(obj, fields, using=connection.alias, conditions=conditions, unless=unless)
+        return model._default_manager.using(connection.alias).get(pk=obj.pk) if written else None
     found = _update(
         obj,
         fields,

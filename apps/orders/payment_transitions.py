@@ -169,8 +169,6 @@ def _paid_if_waiting(
     other case, which the caller decides under the row lock: an unknown order, a
     capture seen before, another state or amount, a refund that came first.
     """
-    if not transaction.get_connection().features.can_return_columns_from_insert:
-        return None
     paid = Order(id=order_id, status=services.PAID, payment_id=payment_id, paid_at=timezone.now())
     order: Order | None = rows.update_returning(  # type: ignore[assignment]
         paid,

@@ -265,8 +265,14 @@ def test_update_if_is_a_compare_and_set(customer):
     assert (stored.cancel_reason, stored.updated_at) == ("kept", current.updated_at)
 
 
-def test_update_returning_answers_with_the_row_as_written(customer):
+@pytest.mark.parametrize("returns_rows", [True, False], ids=["returning", "read-after"])
+def test_update_returning_answers_with_the_row_as_written(customer, returns_rows, monkeypatch):
+    from django.db import connection
+
     from apikit.rows import Columns, update_returning
+
+    # (a database that cannot return updated rows reads the row after the update)
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", returns_rows)
 
     order = OrderFactory(customer_id=customer.pk, status="pending_payment")
     columns = Columns(Order, Order._meta.db_table)
