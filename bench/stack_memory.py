@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/stack_memory.py
 
-Each line is a fresh interpreter that configures plain Django (the floor of
-``bench/checkout.py``: one app, no middleware, a PostgreSQL connection open), then
-imports one more layer of what every Seams web worker must run: DRF's views and
+Each line is a fresh interpreter that configures plain Django (the contenttypes
+and auth apps, no middleware, a PostgreSQL connection open: within a MiB of the
+worker of ``bench/checkout.py``'s floor), then imports one more layer of what
+every Seams web worker must run: DRF's views and
 serializers (the API), a pydantic model (the contracts' DTOs), the Redis cache
 client (throttles, token denylist), the admin. It prints the RSS of each and its
 ratio to the plain-Django process, against the 1.3x that ``bench/checkout.py``
