@@ -85,7 +85,7 @@ def test_one_payment_is_one_correlation_id_and_one_trace_across_services(collect
             ),
             "the monolith's worker applying PaymentCaptured",
         )
-        monolith_log, worker_log = stack.log("monolith"), stack.log("monolith_worker")
+        monolith_log = stack.log("monolith")
         # then: the monolith's RPC server logged the contract call with the id
         served = [
             line
@@ -93,11 +93,17 @@ def test_one_payment_is_one_correlation_id_and_one_trace_across_services(collect
             if line.get("correlation_id") == correlation_id
         ]
         assert any("internal/rpc" in str(line.get("route")) for line in served), served
-        # and the worker's handler of the event the payment caused did too
-        handled = [
-            line for line in json_lines(worker_log) if line.get("correlation_id") == correlation_id
-        ]
-        assert any(line["event"].startswith("applied payments.PaymentCaptured") for line in handled)
+
+        # and the worker's handler of the event the payment caused did too (its line is
+        # written once the handler's transaction committed: just after the order is paid)
+        def handled() -> bool:
+            return any(
+                line["event"].startswith("applied payments.PaymentCaptured")
+                for line in json_lines(stack.log("monolith_worker"))
+                if line.get("correlation_id") == correlation_id
+            )
+
+        wait_for(handled, "the worker's log line of the applied PaymentCaptured", timeout=10)
 
         # and one trace holds the public request, the forwarded one, the call over RPC, the
         # RPC server and the handler
